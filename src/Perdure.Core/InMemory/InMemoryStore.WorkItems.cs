@@ -1,0 +1,298 @@
+using Perdure.Core.History;
+
+namespace Perdure.Core.InMemory;
+
+public sealed partial class InMemoryStore
+{
+    /// <inheritdoc/>
+    public Task<OrchestrationWorkItem?> ClaimOrchestrationAsync(string lockedBy, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(lockedBy);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            PromoteDueInstances(now);
+            while (_readyInstances.TryDequeue(out var instanceId))
+            {
+                if (!_instances.TryGetValue(instanceId, out var record) || !IsClaimable(record, now))
+                {
+                    continue;
+                }
+
+                var lease = new Lease(lockedBy, now + leaseDuration);
+                record.Lease = lease;
+                record.NotBefore = null;
+                _dueInstances.Enqueue(instanceId, lease.LockExpiration);
+                var messages = record.Inbox.Where(m => IsVisible(m, now)).ToArray();
+                return Task.FromResult<OrchestrationWorkItem?>(
+                    new OrchestrationWorkItem(record.State, messages, record.History.Count, lease));
+            }
+
+            return Task.FromResult<OrchestrationWorkItem?>(null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task RenewOrchestrationLeaseAsync(OrchestrationWorkItem workItem, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        lock (_gate)
+        {
+            var record = OwnedInstance(workItem);
+            var lease = new Lease(workItem.Lease.LockedBy, _time.GetUtcNow() + leaseDuration);
+            record.Lease = lease;
+            workItem.Lease = lease;
+            _dueInstances.Enqueue(workItem.InstanceId, lease.LockExpiration);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        lock (_gate)
+        {
+            var record = OwnedInstance(workItem);
+            if (record.State.ExecutionId != checkpoint.ExecutionId)
+            {
+                throw new WorkItemLockLostException($"execution '{checkpoint.ExecutionId}' of '{workItem.InstanceId}'", workItem.Lease.LockedBy);
+            }
+
+            var now = _time.GetUtcNow();
+            if (checkpoint.NewExecutionId is null)
+            {
+                record.History.AddRange(checkpoint.NewEvents);
+            }
+            else
+            {
+                // Continue-as-new: the old execution's history is superseded; only the new one is kept.
+                record.History = [.. checkpoint.NewExecutionHistory];
+            }
+
+            record.State = checkpoint.Instance with { CreatedAt = record.State.CreatedAt, LastUpdatedAt = now };
+            if (checkpoint.ConsumedMessageIds.Count > 0)
+            {
+                var consumed = checkpoint.ConsumedMessageIds.ToHashSet();
+                record.Inbox.RemoveAll(m => consumed.Contains(m.MessageId));
+            }
+
+            foreach (var task in checkpoint.ActivityTasks)
+            {
+                var id = ++_nextActivityId;
+                _activities[id] = new ActivityRecord(id, task);
+                _readyActivities.Enqueue(id);
+            }
+
+            if (checkpoint.ActivityTasks.Count > 0)
+            {
+                SignalActivities();
+            }
+
+            foreach (var child in checkpoint.SubOrchestrations)
+            {
+                if (_instances.TryGetValue(child.InstanceId, out var existing) && !existing.State.Status.IsTerminal())
+                {
+                    RejectSubOrchestration(child, existing.State.Status, now);
+                }
+                else
+                {
+                    CreateLocked(child, now);
+                }
+            }
+
+            foreach (var message in checkpoint.Messages)
+            {
+                if (_instances.TryGetValue(message.InstanceId, out var target))
+                {
+                    Enqueue(target, message, now);
+                }
+            }
+
+            record.Lease = null;
+            MarkReady(record, now);
+            NotifyWaiters(record.State.InstanceId, record.State);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task AbandonOrchestrationAsync(OrchestrationWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        lock (_gate)
+        {
+            var record = OwnedInstance(workItem);
+            var now = _time.GetUtcNow();
+            record.Lease = null;
+            if (retryAfter > TimeSpan.Zero)
+            {
+                record.NotBefore = now + retryAfter;
+                _dueInstances.Enqueue(workItem.InstanceId, now + retryAfter);
+                SignalOrchestrations();
+            }
+            else
+            {
+                MarkReady(record, now);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<ActivityWorkItem?> ClaimActivityAsync(string lockedBy, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(lockedBy);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            while (_dueActivities.TryPeek(out var dueId, out var dueAt) && dueAt <= now)
+            {
+                _dueActivities.Dequeue();
+                _readyActivities.Enqueue(dueId);
+            }
+
+            while (_readyActivities.TryDequeue(out var id))
+            {
+                if (!_activities.TryGetValue(id, out var record)
+                    || record.Lease is { } held && held.LockExpiration > now
+                    || record.NotBefore is { } notBefore && notBefore > now)
+                {
+                    continue;
+                }
+
+                var lease = new Lease(lockedBy, now + leaseDuration);
+                record.Lease = lease;
+                record.NotBefore = null;
+                _dueActivities.Enqueue(id, lease.LockExpiration);
+                var task = record.Task;
+                return Task.FromResult<ActivityWorkItem?>(
+                    new ActivityWorkItem(id, task.InstanceId, task.ExecutionId, task.Scheduled, lease));
+            }
+
+            return Task.FromResult<ActivityWorkItem?>(null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task RenewActivityLeaseAsync(ActivityWorkItem workItem, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        lock (_gate)
+        {
+            var record = OwnedActivity(workItem);
+            var lease = new Lease(workItem.Lease.LockedBy, _time.GetUtcNow() + leaseDuration);
+            record.Lease = lease;
+            workItem.Lease = lease;
+            _dueActivities.Enqueue(workItem.TaskId, lease.LockExpiration);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task CompleteActivityAsync(ActivityWorkItem workItem, HistoryEvent result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        ArgumentNullException.ThrowIfNull(result);
+        if (result is not (TaskCompletedEvent or TaskFailedEvent))
+        {
+            throw new ArgumentException($"An activity result must be TaskCompleted or TaskFailed, not {result.EventType}.", nameof(result));
+        }
+
+        lock (_gate)
+        {
+            OwnedActivity(workItem);
+            _activities.Remove(workItem.TaskId);
+            if (_instances.TryGetValue(workItem.InstanceId, out var target))
+            {
+                Enqueue(target, new InstanceMessage
+                {
+                    InstanceId = workItem.InstanceId,
+                    ExecutionId = workItem.ExecutionId,
+                    Event = result,
+                }, _time.GetUtcNow());
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task AbandonActivityAsync(ActivityWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        lock (_gate)
+        {
+            var record = OwnedActivity(workItem);
+            var now = _time.GetUtcNow();
+            record.Lease = null;
+            if (retryAfter > TimeSpan.Zero)
+            {
+                record.NotBefore = now + retryAfter;
+                _dueActivities.Enqueue(workItem.TaskId, now + retryAfter);
+            }
+            else
+            {
+                _readyActivities.Enqueue(workItem.TaskId);
+            }
+
+            SignalActivities();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void PromoteDueInstances(DateTimeOffset now)
+    {
+        while (_dueInstances.TryPeek(out var instanceId, out var dueAt) && dueAt <= now)
+        {
+            _dueInstances.Dequeue();
+            _readyInstances.Enqueue(instanceId);
+        }
+    }
+
+    private InstanceRecord OwnedInstance(OrchestrationWorkItem workItem)
+    {
+        if (!_instances.TryGetValue(workItem.InstanceId, out var record) || record.Lease != workItem.Lease)
+        {
+            throw new WorkItemLockLostException($"orchestration instance '{workItem.InstanceId}'", workItem.Lease.LockedBy);
+        }
+
+        return record;
+    }
+
+    private ActivityRecord OwnedActivity(ActivityWorkItem workItem)
+    {
+        if (!_activities.TryGetValue(workItem.TaskId, out var record) || record.Lease != workItem.Lease)
+        {
+            throw new WorkItemLockLostException(
+                $"activity '{workItem.Scheduled.Name}' (task {workItem.TaskId}) of '{workItem.InstanceId}'", workItem.Lease.LockedBy);
+        }
+
+        return record;
+    }
+
+    private void RejectSubOrchestration(NewInstance child, OrchestrationStatus status, DateTimeOffset now)
+    {
+        if (child.Started.Parent is not { } parent || !_instances.TryGetValue(parent.InstanceId, out var parentRecord))
+        {
+            return;
+        }
+
+        var failure = new FailureDetails(
+            typeof(InstanceAlreadyExistsException).FullName!,
+            new InstanceAlreadyExistsException(child.InstanceId, status).Message)
+        { IsNonRetriable = true };
+        Enqueue(parentRecord, new InstanceMessage
+        {
+            InstanceId = parent.InstanceId,
+            ExecutionId = parent.ExecutionId,
+            Event = new SubOrchestrationFailedEvent { TaskScheduledId = parent.TaskScheduledId, Failure = failure, Timestamp = now },
+        }, now);
+    }
+}

@@ -1,0 +1,43 @@
+using Perdure.Core.History;
+
+namespace Perdure.Core;
+
+/// <summary>Everything one orchestration step writes. A store commits all of it in one transaction, or none.</summary>
+public sealed record OrchestrationCheckpoint
+{
+    /// <summary>The execution the step ran against (the work item's).</summary>
+    public required string ExecutionId { get; init; }
+
+    /// <summary>
+    /// Events to append to the execution's history, numbered on from <see cref="OrchestrationWorkItem.HistoryLength"/>.
+    /// When <see cref="NewExecutionId"/> is set, these belong to the old execution and the new execution's history is
+    /// <see cref="NewExecutionHistory"/>.
+    /// </summary>
+    public IReadOnlyList<HistoryEvent> NewEvents { get; init; } = [];
+
+    /// <summary>Set on continue-as-new: the execution that replaces the current one.</summary>
+    public string? NewExecutionId { get; init; }
+
+    /// <summary>On continue-as-new: the first events of the new execution (its <see cref="ExecutionStartedEvent"/>).</summary>
+    public IReadOnlyList<HistoryEvent> NewExecutionHistory { get; init; } = [];
+
+    /// <summary>The instance row after the step (status, output, custom status, failure, input on continue-as-new).</summary>
+    public required InstanceState Instance { get; init; }
+
+    /// <summary>The ids of the inbox messages this step consumed; exactly these are deleted.</summary>
+    public IReadOnlyList<long> ConsumedMessageIds { get; init; } = [];
+
+    /// <summary>Activity calls to enqueue.</summary>
+    public IReadOnlyList<ActivityTask> ActivityTasks { get; init; } = [];
+
+    /// <summary>Messages to enqueue: timers to self, events to other instances, results to a parent.</summary>
+    /// <remarks>A message to an instance that does not exist is dropped.</remarks>
+    public IReadOnlyList<InstanceMessage> Messages { get; init; } = [];
+
+    /// <summary>Sub-orchestrations to create.</summary>
+    /// <remarks>
+    /// If an instance with the id is Pending, Running or Suspended, it is left alone and the parent named in
+    /// <see cref="ExecutionStartedEvent.Parent"/> receives a <see cref="SubOrchestrationFailedEvent"/> saying so.
+    /// </remarks>
+    public IReadOnlyList<NewInstance> SubOrchestrations { get; init; } = [];
+}

@@ -1,0 +1,81 @@
+using Perdure.Core.History;
+
+namespace Perdure.Core;
+
+/// <summary>The kinds of work a worker claims.</summary>
+public enum WorkItemKind
+{
+    /// <summary>An orchestration step.</summary>
+    Orchestration,
+
+    /// <summary>An activity call.</summary>
+    Activity,
+}
+
+/// <summary>A lease on a work item: who holds it and until when.</summary>
+/// <param name="LockedBy">The worker that holds it.</param>
+/// <param name="LockExpiration">When the lease runs out unless renewed.</param>
+public sealed record Lease(string LockedBy, DateTimeOffset LockExpiration);
+
+/// <summary>An orchestration instance claimed for one step, with the messages the step may consume.</summary>
+public sealed class OrchestrationWorkItem
+{
+    /// <summary>Creates a work item.</summary>
+    public OrchestrationWorkItem(InstanceState instance, IReadOnlyList<InstanceMessage> messages, int historyLength, Lease lease)
+    {
+        Instance = instance;
+        Messages = messages;
+        HistoryLength = historyLength;
+        Lease = lease;
+    }
+
+    /// <summary>The instance row as it was when claimed (payloads included).</summary>
+    public InstanceState Instance { get; }
+
+    /// <summary>The visible messages in arrival order.</summary>
+    public IReadOnlyList<InstanceMessage> Messages { get; }
+
+    /// <summary>How many events the current execution's history holds; the next event's sequence number.</summary>
+    public int HistoryLength { get; }
+
+    /// <summary>The lease; <see cref="Storage.IPerdureStore.RenewOrchestrationLeaseAsync"/> replaces it.</summary>
+    public Lease Lease { get; set; }
+
+    /// <summary>The instance id.</summary>
+    public string InstanceId => Instance.InstanceId;
+}
+
+/// <summary>An activity call claimed for execution.</summary>
+public sealed class ActivityWorkItem
+{
+    /// <summary>Creates a work item.</summary>
+    public ActivityWorkItem(long taskId, string instanceId, string executionId, TaskScheduledEvent scheduled, Lease lease)
+    {
+        TaskId = taskId;
+        InstanceId = instanceId;
+        ExecutionId = executionId;
+        Scheduled = scheduled;
+        Lease = lease;
+    }
+
+    /// <summary>The store's id for this activity task.</summary>
+    public long TaskId { get; }
+
+    /// <summary>The orchestration that called it.</summary>
+    public string InstanceId { get; }
+
+    /// <summary>The execution that called it; the result goes back to it.</summary>
+    public string ExecutionId { get; }
+
+    /// <summary>The call: name, version, input and task id.</summary>
+    public TaskScheduledEvent Scheduled { get; }
+
+    /// <summary>The lease; renewing replaces it.</summary>
+    public Lease Lease { get; set; }
+}
+
+/// <summary>An activity call to enqueue as part of a checkpoint.</summary>
+/// <param name="InstanceId">The calling instance.</param>
+/// <param name="ExecutionId">The calling execution.</param>
+/// <param name="Scheduled">The call.</param>
+public sealed record ActivityTask(string InstanceId, string ExecutionId, TaskScheduledEvent Scheduled);
