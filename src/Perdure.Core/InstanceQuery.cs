@@ -12,6 +12,12 @@ public sealed record InstanceQuery
     /// <summary>Only instances created at or before this time.</summary>
     public DateTimeOffset? CreatedTo { get; init; }
 
+    /// <summary>Only instances that reached a terminal status at or after this time.</summary>
+    public DateTimeOffset? CompletedFrom { get; init; }
+
+    /// <summary>Only instances that reached a terminal status at or before this time.</summary>
+    public DateTimeOffset? CompletedTo { get; init; }
+
     /// <summary>Only instances whose id starts with this (ordinal).</summary>
     public string? InstanceIdPrefix { get; init; }
 

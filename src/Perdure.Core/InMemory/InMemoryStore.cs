@@ -261,6 +261,8 @@ public sealed partial class InMemoryStore : IPerdureStore
         (query.Statuses is not { Count: > 0 } || query.Statuses.Contains(state.Status))
         && (query.CreatedFrom is null || state.CreatedAt >= query.CreatedFrom)
         && (query.CreatedTo is null || state.CreatedAt <= query.CreatedTo)
+        && (query.CompletedFrom is null || state.CompletedAt >= query.CompletedFrom)
+        && (query.CompletedTo is null || state.CompletedAt <= query.CompletedTo)
         && (query.InstanceIdPrefix is null || state.InstanceId.StartsWith(query.InstanceIdPrefix, StringComparison.Ordinal))
         && (query.Name is null || string.Equals(state.Name, query.Name, StringComparison.OrdinalIgnoreCase));
 
