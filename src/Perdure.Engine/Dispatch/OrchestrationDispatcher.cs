@@ -1,0 +1,229 @@
+using System.Collections.Concurrent;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Perdure.Core;
+using Perdure.Core.History;
+using Perdure.Core.Storage;
+using Perdure.Engine.Replay;
+
+namespace Perdure.Engine.Dispatch;
+
+/// <summary>
+/// Runs orchestration steps: claim an instance, bring its runtime up to date (from the sticky cache or by replaying
+/// history), feed it the new messages, and commit the checkpoint in one store call.
+/// </summary>
+internal sealed class OrchestrationDispatcher
+{
+    private readonly IPerdureStore _store;
+    private readonly IDurableTaskFactory _factory;
+    private readonly IServiceProvider _services;
+    private readonly PerdureWorkerOptions _options;
+    private readonly string _workerId;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+
+    public OrchestrationDispatcher(
+        IPerdureStore store, IDurableTaskFactory factory, IServiceProvider services, PerdureWorkerOptions options,
+        string workerId, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _store = store;
+        _factory = factory;
+        _services = services;
+        _options = options;
+        _workerId = workerId;
+        _time = time;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger("Perdure.Engine.Orchestrations");
+        Cache = new OrchestrationCache(options.CacheCapacity);
+    }
+
+    public OrchestrationCache Cache { get; }
+
+    public Task<OrchestrationWorkItem?> ClaimAsync(CancellationToken cancellationToken) =>
+        _store.ClaimOrchestrationAsync(_workerId, _options.LeaseDuration, cancellationToken);
+
+    public async Task ProcessAsync(OrchestrationWorkItem workItem)
+    {
+        var instance = workItem.Instance;
+        if (instance.Status.IsTerminal())
+        {
+            Log.MessagesDropped(_logger, workItem.Messages.Count, instance.InstanceId, instance.Status.ToString());
+            await CommitAsync(workItem, CheckpointBuilder.DropMessages(workItem), null).ConfigureAwait(false);
+            return;
+        }
+
+        CachedOrchestration? entry = null;
+        try
+        {
+            entry = Cache.TryTake(instance.InstanceId, instance.ExecutionId, workItem.HistoryLength);
+            IReadOnlyList<HistoryEvent>? history = null;
+            if (entry is null)
+            {
+                history = workItem.HistoryLength == 0
+                    ? []
+                    : await _store.GetHistoryAsync(instance.InstanceId, CancellationToken.None).ConfigureAwait(false);
+                entry = CreateRuntime(instance);
+            }
+
+            var now = _time.GetUtcNow();
+            var runtime = entry.Runtime;
+            var step = await RunStepAsync(runtime, history, workItem.Messages, now).ConfigureAwait(false);
+            if (step is null)
+            {
+                // Stuck step: the thread may still be inside user code, so the runtime is abandoned, never reused.
+                entry = null;
+                var retryAfter = NextBackoff(instance.InstanceId);
+                Log.OrchestrationStepDeadlocked(_logger, instance.InstanceId, _options.DeadlockTimeout, retryAfter);
+                await AbandonAsync(workItem, retryAfter).ConfigureAwait(false);
+                return;
+            }
+
+            if (step.NotStarted)
+            {
+                var retryAfter = instance.ScheduledStartAt is { } startAt && startAt > now ? startAt - now : TimeSpan.FromMilliseconds(100);
+                await AbandonAsync(workItem, retryAfter).ConfigureAwait(false);
+                return;
+            }
+
+            if (runtime.Outcome is { Status: OrchestrationStatus.Failed, Failure: { } failure } && runtime.IsPoisoned)
+            {
+                Log.OrchestrationFailedByEngine(_logger, instance.InstanceId, failure.ErrorMessage);
+            }
+
+            var checkpoint = CheckpointBuilder.Build(instance, runtime, step, now);
+            var keep = runtime.Outcome is null && !runtime.IsPoisoned;
+            if (await CommitAsync(workItem, checkpoint, keep ? entry : null).ConfigureAwait(false))
+            {
+                _failures.TryRemove(instance.InstanceId, out _);
+                if (keep)
+                {
+                    entry = null; // now owned by the cache
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            var retryAfter = NextBackoff(instance.InstanceId);
+            Log.OrchestrationStepError(_logger, ex, instance.InstanceId, retryAfter);
+            await AbandonAsync(workItem, retryAfter).ConfigureAwait(false);
+        }
+        finally
+        {
+            entry?.Dispose();
+        }
+    }
+
+    private CachedOrchestration CreateRuntime(InstanceState instance)
+    {
+        var scope = _services.CreateAsyncScope();
+        try
+        {
+            ITaskOrchestrator orchestrator = _factory.TryCreateOrchestrator(new TaskName(instance.Name), scope.ServiceProvider, out var created)
+                ? created
+                : new MissingOrchestrator(instance.Name);
+            var runtime = new OrchestrationRuntime(instance.InstanceId, orchestrator, _options.DataConverter, _loggerFactory);
+            return new CachedOrchestration(runtime, scope);
+        }
+        catch
+        {
+            scope.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs replay and the step on a thread of their own, bounded by the deadlock timeout; null if it timed out.</summary>
+    private async Task<StepOutput?> RunStepAsync(
+        OrchestrationRuntime runtime, IReadOnlyList<HistoryEvent>? history, IReadOnlyList<InstanceMessage> messages, DateTimeOffset now)
+    {
+        var run = Task.Factory.StartNew(
+            () =>
+            {
+                if (history is not null)
+                {
+                    try
+                    {
+                        runtime.Replay(history);
+                    }
+                    catch (Exception ex) when (ex is NonDeterministicOrchestrationException or OrchestratorMisuseException)
+                    {
+                        runtime.FailWith(ex);
+                    }
+                }
+
+                return runtime.RunStep(now, messages);
+            },
+            CancellationToken.None,
+            TaskCreationOptions.DenyChildAttach,
+            TaskScheduler.Default);
+        try
+        {
+            return await run.WaitAsync(_options.DeadlockTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Commits; on success keeps <paramref name="entry"/> in the cache. Returns false if the lease was lost.</summary>
+    private async Task<bool> CommitAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CachedOrchestration? entry)
+    {
+        try
+        {
+            await _store.CompleteOrchestrationAsync(workItem, checkpoint, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (WorkItemLockLostException)
+        {
+            Log.OrchestrationLeaseLost(_logger, workItem.InstanceId);
+            return false;
+        }
+
+        if (entry is not null)
+        {
+            Cache.Put(workItem.InstanceId, entry);
+        }
+
+        return true;
+    }
+
+    private async Task AbandonAsync(OrchestrationWorkItem workItem, TimeSpan retryAfter)
+    {
+        try
+        {
+            await _store.AbandonOrchestrationAsync(workItem, retryAfter, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (WorkItemLockLostException)
+        {
+            Log.OrchestrationLeaseLost(_logger, workItem.InstanceId);
+        }
+        catch (Exception ex)
+        {
+            // The lease runs out on its own; the item comes back then.
+            Log.OrchestrationStepError(_logger, ex, workItem.InstanceId, _options.LeaseDuration);
+        }
+    }
+
+    private TimeSpan NextBackoff(string instanceId)
+    {
+        var attempt = _failures.AddOrUpdate(instanceId, 1, (_, n) => n + 1);
+        var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, Math.Min(attempt - 1, 16)));
+        return delay < _options.MaxRetryBackoff ? delay : _options.MaxRetryBackoff;
+    }
+
+    /// <summary>Stands in for an orchestrator nobody registered, failing the instance with a message that says so.</summary>
+    private sealed class MissingOrchestrator(string name) : ITaskOrchestrator
+    {
+        public Type InputType => typeof(object);
+
+        public Type OutputType => typeof(object);
+
+        public Task<object?> RunAsync(TaskOrchestrationContext context, object? input) =>
+            throw new InvalidOperationException(
+                $"No orchestrator named '{name}' is registered with this worker. Register it with " +
+                $"AddTasks(r => r.AddOrchestrator<...>()) (or AddOrchestratorFunc(\"{name}\", ...)) on the worker builder.");
+    }
+}

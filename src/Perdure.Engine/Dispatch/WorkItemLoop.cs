@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Logging;
+using Perdure.Core;
+using Perdure.Core.Storage;
+
+namespace Perdure.Engine.Dispatch;
+
+/// <summary>
+/// Claims work items of one kind while a concurrency slot is free and hands each to a processor. Idle, it sleeps until
+/// the store signals new work, delayed work comes due, or the safety poll interval passes.
+/// </summary>
+internal sealed class WorkItemLoop<T>
+    where T : class
+{
+    private readonly WorkItemKind _kind;
+    private readonly IPerdureStore _store;
+    private readonly int _concurrency;
+    private readonly Func<CancellationToken, Task<T?>> _claim;
+    private readonly Func<T, Task> _process;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _safetyPoll;
+    private readonly ILogger _logger;
+    private readonly HashSet<Task> _inFlight = [];
+
+    public WorkItemLoop(
+        WorkItemKind kind, IPerdureStore store, int concurrency, Func<CancellationToken, Task<T?>> claim,
+        Func<T, Task> process, TimeProvider time, TimeSpan safetyPoll, ILogger logger)
+    {
+        _kind = kind;
+        _store = store;
+        _concurrency = Math.Max(1, concurrency);
+        _claim = claim;
+        _process = process;
+        _time = time;
+        _safetyPoll = safetyPoll;
+        _logger = logger;
+    }
+
+    /// <summary>Runs until <paramref name="stopping"/> fires, then returns the tasks still in flight.</summary>
+    public async Task<Task[]> RunAsync(CancellationToken stopping)
+    {
+        using var slots = new SemaphoreSlim(_concurrency, _concurrency);
+        var claimFailures = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await slots.WaitAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            var signal = _store.WhenWorkAvailable(_kind);
+            T? item;
+            try
+            {
+                item = await _claim(stopping).ConfigureAwait(false);
+                claimFailures = 0;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                slots.Release();
+                break;
+            }
+            catch (Exception ex)
+            {
+                slots.Release();
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, claimFailures++), _safetyPoll.TotalMilliseconds));
+                Log.ClaimError(_logger, ex, _kind.ToString(), backoff);
+                await SleepAsync(Task.Delay(Timeout.Infinite, stopping), backoff, stopping).ConfigureAwait(false);
+                continue;
+            }
+
+            if (item is not null)
+            {
+                Track(ProcessAsync(item, slots));
+                continue;
+            }
+
+            slots.Release();
+            TimeSpan wait = _safetyPoll;
+            try
+            {
+                if (await _store.GetNextWorkDueAsync(_kind, stopping).ConfigureAwait(false) is { } due)
+                {
+                    var untilDue = due - _time.GetUtcNow();
+                    wait = untilDue < wait ? (untilDue > TimeSpan.Zero ? untilDue : TimeSpan.Zero) : wait;
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (wait > TimeSpan.Zero)
+            {
+                await SleepAsync(signal, wait, stopping).ConfigureAwait(false);
+            }
+        }
+
+        lock (_inFlight)
+        {
+            return [.. _inFlight];
+        }
+    }
+
+    private async Task ProcessAsync(T item, SemaphoreSlim slots)
+    {
+        try
+        {
+            await Task.Yield();
+            await _process(item).ConfigureAwait(false);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private void Track(Task task)
+    {
+        lock (_inFlight)
+        {
+            _inFlight.Add(task);
+        }
+
+        task.ContinueWith(
+            (t, state) =>
+            {
+                var set = (HashSet<Task>)state!;
+                lock (set)
+                {
+                    set.Remove(t);
+                }
+            },
+            _inFlight,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private async Task SleepAsync(Task signal, TimeSpan wait, CancellationToken stopping)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var delay = Task.Delay(wait, _time, cts.Token);
+        await Task.WhenAny(signal, delay).ConfigureAwait(false);
+        await cts.CancelAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,307 @@
+using Microsoft.DurableTask;
+using Perdure.Core;
+using Perdure.Core.History;
+
+namespace Perdure.Engine.Replay;
+
+/// <summary>
+/// The live state of one execution of one orchestration: the orchestrator's suspended code, its open tasks, buffered
+/// events and the actions it asked for. Events are applied one at a time, and after each one the scheduler is drained,
+/// so replaying a history reproduces exactly the states the original run went through.
+/// </summary>
+/// <remarks>
+/// An instance of this class is what the sticky cache keeps between steps: the next step only feeds it the new events.
+/// It is not thread-safe; the dispatcher runs one step at a time on it.
+/// </remarks>
+internal sealed partial class OrchestrationRuntime
+{
+    private readonly ITaskOrchestrator _orchestrator;
+    private readonly OrchestrationScheduler _scheduler = new();
+    private readonly Dictionary<int, PendingTask> _pending = [];
+    private readonly List<OrchestrationAction> _unrecorded = [];
+    private readonly Dictionary<string, LinkedList<PendingTask>> _eventWaiters = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<EventRaisedEvent> _bufferedEvents = [];
+    private readonly Dictionary<int, string> _openSubOrchestrations = [];
+    private Task<object?>? _orchestratorTask;
+    private ExecutionStartedEvent? _started;
+    private int _nextTaskId;
+    private int _guidCounter;
+    private StepOutput? _step;
+
+    public OrchestrationRuntime(string instanceId, ITaskOrchestrator orchestrator, DataConverter converter, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory)
+    {
+        InstanceId = instanceId;
+        _orchestrator = orchestrator;
+        Converter = converter;
+        Context = new PerdureOrchestrationContext(this, loggerFactory);
+    }
+
+    public string InstanceId { get; }
+
+    public string ExecutionId => _started?.ExecutionId ?? string.Empty;
+
+    public ExecutionStartedEvent? Started => _started;
+
+    public DataConverter Converter { get; }
+
+    public PerdureOrchestrationContext Context { get; }
+
+    /// <summary>How many history events this runtime has applied; equals the stored history length when in sync.</summary>
+    public int HistoryLength { get; private set; }
+
+    public bool IsReplaying { get; private set; }
+
+    public DateTime CurrentUtcDateTime { get; private set; }
+
+    public bool IsSuspended { get; private set; }
+
+    public string? CustomStatus { get; private set; }
+
+    /// <summary>Set once the execution has ended (completed, failed, terminated, continued as new).</summary>
+    public ExecutionOutcome? Outcome { get; private set; }
+
+    /// <summary>Set when the runtime can no longer be trusted (misuse, nondeterminism); it must not be cached.</summary>
+    public bool IsPoisoned { get; private set; }
+
+    /// <summary>Replays committed history. Throws <see cref="NonDeterministicOrchestrationException"/> on a mismatch.</summary>
+    public void Replay(IReadOnlyList<HistoryEvent> history)
+    {
+        _scheduler.BeginStep();
+        try
+        {
+            IsReplaying = true;
+            foreach (var recorded in history)
+            {
+                Apply(recorded);
+                HistoryLength++;
+            }
+
+            EnsureAllRecorded(atEndOfHistory: true);
+        }
+        catch
+        {
+            IsPoisoned = true;
+            throw;
+        }
+        finally
+        {
+            IsReplaying = false;
+            _scheduler.EndStep();
+        }
+    }
+
+    /// <summary>
+    /// Runs one step: applies the visible messages in order and returns the history delta, the new actions and the
+    /// messages consumed. Misuse and nondeterminism surface as an <see cref="Outcome"/> of Failed.
+    /// </summary>
+    public StepOutput RunStep(DateTimeOffset now, IReadOnlyList<InstanceMessage> messages)
+    {
+        var step = _step = new StepOutput();
+        _scheduler.BeginStep();
+        try
+        {
+            IsReplaying = false;
+            ApplyNew(new OrchestratorStartedEvent { Timestamp = now });
+            foreach (var message in Order(messages))
+            {
+                if (!Admit(message, step))
+                {
+                    continue;
+                }
+
+                step.ConsumedMessageIds.Add(message.MessageId);
+                ApplyNew(message.Event);
+            }
+
+            if (_started is null && Outcome is null)
+            {
+                step.NotStarted = true;
+                return step;
+            }
+
+            if (Outcome is null)
+            {
+                DetectStuckOrchestrator();
+            }
+
+            step.NewActions.AddRange(_unrecorded);
+            foreach (var action in _unrecorded)
+            {
+                step.NewEvents.Add(action.ToHistoryEvent(now));
+            }
+
+            _unrecorded.Clear();
+            if (Outcome is { } outcome)
+            {
+                step.NewEvents.Add(outcome.Status == OrchestrationStatus.Terminated
+                    ? new ExecutionTerminatedEvent { Output = outcome.Output, Timestamp = now }
+                    : new ExecutionCompletedEvent { Status = outcome.Status, Result = outcome.Output, Failure = outcome.Failure, Timestamp = now });
+            }
+
+            HistoryLength += step.NewEvents.Count;
+            return step;
+        }
+        catch (Exception ex) when (ex is NonDeterministicOrchestrationException or OrchestratorMisuseException)
+        {
+            IsPoisoned = true;
+            FailWith(ex);
+            _unrecorded.Clear();
+            step.NewActions.Clear();
+            step.NewEvents.Add(new ExecutionCompletedEvent
+            {
+                Status = OrchestrationStatus.Failed, Failure = Outcome!.Failure, Timestamp = now,
+            });
+            HistoryLength += step.NewEvents.Count;
+            return step;
+        }
+        finally
+        {
+            _scheduler.EndStep();
+            _step = null;
+        }
+    }
+
+    /// <summary>Decides whether a message is applied in this step; stale ones are consumed and dropped here.</summary>
+    private bool Admit(InstanceMessage message, StepOutput step)
+    {
+        if (Outcome is not null)
+        {
+            // The execution ended earlier in this batch. Events wait for the next execution after continue-as-new;
+            // everything else has nobody to go to.
+            if (Outcome.ContinueAsNew is null)
+            {
+                step.ConsumedMessageIds.Add(message.MessageId);
+            }
+
+            return false;
+        }
+
+        if (message.ExecutionId is { } target && _started is not null && target != _started.ExecutionId)
+        {
+            step.ConsumedMessageIds.Add(message.MessageId);
+            return false;
+        }
+
+        if (message.Event is ExecutionStartedEvent && _started is not null)
+        {
+            step.ConsumedMessageIds.Add(message.MessageId);
+            return false;
+        }
+
+        if (_started is null && message.Event is not (ExecutionStartedEvent or ExecutionTerminatedEvent))
+        {
+            return false;
+        }
+
+        return !IsSuspended || message.Event is ExecutionResumedEvent or ExecutionTerminatedEvent;
+    }
+
+    /// <summary>The start message goes first so that events which overtook it wait for a started orchestrator.</summary>
+    private IEnumerable<InstanceMessage> Order(IReadOnlyList<InstanceMessage> messages)
+    {
+        if (_started is null)
+        {
+            foreach (var m in messages)
+            {
+                if (m.Event is ExecutionStartedEvent)
+                {
+                    yield return m;
+                }
+            }
+
+            foreach (var m in messages)
+            {
+                if (m.Event is not ExecutionStartedEvent)
+                {
+                    yield return m;
+                }
+            }
+        }
+        else
+        {
+            foreach (var m in messages)
+            {
+                yield return m;
+            }
+        }
+    }
+
+    private void ApplyNew(HistoryEvent e)
+    {
+        _step!.NewEvents.Add(e);
+        Apply(e);
+    }
+
+    private void DetectStuckOrchestrator()
+    {
+        if (_scheduler.SawForeignContinuation)
+        {
+            throw new OrchestratorMisuseException(
+                $"Orchestrator '{_started?.Name}' (instance '{InstanceId}') awaited a task that did not come from " +
+                "TaskOrchestrationContext (was it Task.Delay, Task.Run or real I/O?). Orchestrator code must only await " +
+                "the context's tasks: use context.CreateTimer instead of Task.Delay and move I/O into an activity.");
+        }
+
+        if (_orchestratorTask is { IsCompleted: false } && _pending.Count == 0 && _eventWaiters.Count == 0)
+        {
+            throw new OrchestratorMisuseException(
+                $"Orchestrator '{_started?.Name}' (instance '{InstanceId}') is waiting, but not for anything durable: no " +
+                "activity, timer, sub-orchestration or external event is outstanding. It awaited a task that did not come " +
+                "from TaskOrchestrationContext (Task.Delay, Task.Run, a TaskCompletionSource or real I/O). Use " +
+                "context.CreateTimer instead of Task.Delay and move I/O into an activity.");
+        }
+    }
+
+    private void EnsureAllRecorded(bool atEndOfHistory)
+    {
+        if (_unrecorded.Count == 0)
+        {
+            return;
+        }
+
+        var action = _unrecorded[0];
+        throw new NonDeterministicOrchestrationException(
+            $"Orchestrator '{_started?.Name}' (instance '{InstanceId}') is not deterministic: the code now asks for " +
+            $"{action.Describe()} (task id {action.Id}), but history has no such step" +
+            (atEndOfHistory ? " at its end" : " where the code asked for it") +
+            ". The orchestrator code changed while this instance was running, or it branches on something that is not " +
+            "replay-safe (DateTime.Now, Guid.NewGuid, random numbers, environment). Use context.CurrentUtcDateTime and " +
+            "context.NewGuid, and deploy changed orchestrators under a new name or version.");
+    }
+
+    internal void FailWith(Exception exception)
+    {
+        Outcome = new ExecutionOutcome(OrchestrationStatus.Failed, null, Failures.FromException(exception));
+    }
+
+    internal int NextTaskId() => _nextTaskId++;
+
+    internal int NextGuidCounter() => _guidCounter++;
+
+    internal void SetCustomStatus(string? serialized) => CustomStatus = serialized;
+
+    internal void RequestContinueAsNew(ContinueAsNewRequest request) => _pendingContinueAsNew = request;
+
+    private ContinueAsNewRequest? _pendingContinueAsNew;
+
+    /// <summary>Throws unless called from orchestrator code running inside a step.</summary>
+    internal void EnsureOnOrchestratorThread()
+    {
+        if (!_scheduler.IsOnStepThread)
+        {
+            throw new InvalidOperationException(
+                $"TaskOrchestrationContext of orchestration '{InstanceId}' was used from another thread. Orchestrator code " +
+                "must run on the orchestration's own thread: do not call the context from Task.Run, a timer callback or " +
+                "after ConfigureAwait(false) on a non-durable task.");
+        }
+    }
+
+    private sealed class PendingTask(int id, string name, TaskCompletionSource<string?> source)
+    {
+        public int Id { get; } = id;
+
+        public string Name { get; } = name;
+
+        public TaskCompletionSource<string?> Source { get; } = source;
+    }
+}

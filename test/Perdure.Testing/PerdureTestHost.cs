@@ -1,0 +1,91 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Perdure.Engine;
+
+namespace Perdure.Testing;
+
+/// <summary>
+/// A started host with a Perdure worker and client on a task hub of their own, built the way users build theirs:
+/// through <c>AddDurableTaskWorker</c> and <c>AddDurableTaskClient</c>.
+/// </summary>
+public sealed class PerdureTestHost : IAsyncDisposable
+{
+    private static int s_hubCounter;
+    private readonly IHost _host;
+
+    private PerdureTestHost(IHost host, string taskHub)
+    {
+        _host = host;
+        TaskHub = taskHub;
+        Client = host.Services.GetRequiredService<DurableTaskClient>();
+    }
+
+    /// <summary>The task hub this host's worker and client use.</summary>
+    public string TaskHub { get; }
+
+    /// <summary>The SDK client.</summary>
+    public DurableTaskClient Client { get; }
+
+    /// <summary>The host's services.</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>Builds and starts a host.</summary>
+    /// <param name="registerTasks">Registers orchestrators and activities.</param>
+    /// <param name="store">The store to run on.</param>
+    /// <param name="configureWorker">Further worker options.</param>
+    /// <param name="configureServices">Further services (e.g. a fake TimeProvider).</param>
+    public static async Task<PerdureTestHost> StartAsync(
+        Action<DurableTaskRegistry> registerTasks,
+        TestStore store = TestStore.InMemory,
+        Action<PerdureWorkerOptions>? configureWorker = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        var taskHub = $"test{Interlocked.Increment(ref s_hubCounter)}_{Guid.NewGuid().ToString("N")[..8]}";
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        configureServices?.Invoke(builder.Services);
+        builder.Services.AddDurableTaskWorker(b =>
+        {
+            b.AddTasks(registerTasks);
+            _ = store switch
+            {
+                _ => b.UseInMemory("tests", o =>
+                {
+                    o.TaskHub = taskHub;
+                    configureWorker?.Invoke(o);
+                }),
+            };
+        });
+        builder.Services.AddDurableTaskClient(b => b.UseInMemory("tests", o => o.TaskHub = taskHub));
+        var host = builder.Build();
+        await host.StartAsync().ConfigureAwait(false);
+        return new PerdureTestHost(host, taskHub);
+    }
+
+    /// <summary>Schedules an orchestration and waits (bounded) for it to finish, returning its metadata with payloads.</summary>
+    public async Task<OrchestrationMetadata> RunAsync(TaskName orchestrator, object? input = null, TimeSpan? timeout = null)
+    {
+        var id = await Client.ScheduleNewOrchestrationInstanceAsync(orchestrator, input).ConfigureAwait(false);
+        return await WaitAsync(id, timeout).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits (bounded) for an instance to finish.</summary>
+    public async Task<OrchestrationMetadata> WaitAsync(string instanceId, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        return await Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, cts.Token).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _host.StopAsync(cts.Token).ConfigureAwait(false);
+        _host.Dispose();
+    }
+}
