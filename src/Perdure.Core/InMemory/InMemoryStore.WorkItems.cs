@@ -72,7 +72,14 @@ public sealed partial class InMemoryStore
                 record.History = [.. checkpoint.NewExecutionHistory];
             }
 
-            record.State = checkpoint.Instance with { CreatedAt = record.State.CreatedAt, LastUpdatedAt = now };
+            // The row's key, creation time and change time belong to the store, whatever the checkpoint's copy says.
+            record.State = checkpoint.Instance with
+            {
+                InstanceId = record.State.InstanceId,
+                ExecutionId = checkpoint.NewExecutionId ?? record.State.ExecutionId,
+                CreatedAt = record.State.CreatedAt,
+                LastUpdatedAt = now,
+            };
             if (checkpoint.ConsumedMessageIds.Count > 0)
             {
                 var consumed = checkpoint.ConsumedMessageIds.ToHashSet();

@@ -128,10 +128,7 @@ public sealed partial class InMemoryStore : IPerdureStore
     {
         lock (_gate)
         {
-            DateTimeOffset? due = kind == WorkItemKind.Orchestration
-                ? (_dueInstances.TryPeek(out _, out var i) ? i : null)
-                : (_dueActivities.TryPeek(out _, out var a) ? a : null);
-            return Task.FromResult(due);
+            return Task.FromResult(kind == WorkItemKind.Orchestration ? NextInstanceDueLocked() : NextActivityDueLocked());
         }
     }
 
@@ -366,6 +363,42 @@ public sealed partial class InMemoryStore : IPerdureStore
         var signal = _activitySignal;
         _activitySignal = NewSignal();
         signal.TrySetResult();
+    }
+
+    // The due queues keep entries that no longer stand for anything (a lease released by a commit or replaced by a
+    // renewal, a consumed message, a purged instance); they are dropped here so that the next due time names real work.
+    private DateTimeOffset? NextInstanceDueLocked()
+    {
+        while (_dueInstances.TryPeek(out var instanceId, out var dueAt))
+        {
+            if (_instances.TryGetValue(instanceId, out var record)
+                && (record.NotBefore == dueAt
+                    || record.Lease?.LockExpiration == dueAt
+                    || record.Inbox.Exists(m => m.VisibleAt == dueAt)))
+            {
+                return dueAt;
+            }
+
+            _dueInstances.Dequeue();
+        }
+
+        return null;
+    }
+
+    private DateTimeOffset? NextActivityDueLocked()
+    {
+        while (_dueActivities.TryPeek(out var taskId, out var dueAt))
+        {
+            if (_activities.TryGetValue(taskId, out var record)
+                && (record.NotBefore == dueAt || record.Lease?.LockExpiration == dueAt))
+            {
+                return dueAt;
+            }
+
+            _dueActivities.Dequeue();
+        }
+
+        return null;
     }
 
     private static bool IsVisible(InstanceMessage message, DateTimeOffset now) => message.VisibleAt is not { } at || at <= now;
