@@ -1,0 +1,59 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Perdure.Testing;
+
+namespace Perdure.Integration.Tests;
+
+public sealed class ContinueAsNewTests
+{
+    [Fact]
+    public async Task ContinueAsNew_restarts_with_the_new_input_until_done()
+    {
+        await using var host = await PerdureTestHost.StartAsync(r => r
+            .AddOrchestratorFunc<int, int>("CountTo10", async (ctx, n) =>
+            {
+                var next = await ctx.CallActivityAsync<int>("Increment", n);
+                if (next < 10)
+                {
+                    ctx.ContinueAsNew(next);
+                }
+
+                return next;
+            })
+            .AddActivityFunc<int, int>("Increment", (_, n) => n + 1));
+
+        var result = await host.RunAsync("CountTo10", 0);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+        Assert.Equal(10, result.ReadOutputAs<int>());
+        Assert.Equal(9, result.ReadInputAs<int>());
+    }
+
+    [Fact]
+    public async Task No_event_is_lost_around_a_continue_as_new_that_preserves_unprocessed_events()
+    {
+        await using var host = await PerdureTestHost.StartAsync(r => r
+            .AddOrchestratorFunc<int, int>("Accumulate", async (ctx, total) =>
+            {
+                var value = await ctx.WaitForExternalEvent<int>("add");
+                total += value;
+                if (value != 0)
+                {
+                    ctx.ContinueAsNew(total, preserveUnprocessedEvents: true);
+                }
+
+                return total;
+            }));
+
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Accumulate", 0);
+        for (var i = 1; i <= 20; i++)
+        {
+            await host.Client.RaiseEventAsync(id, "add", i);
+        }
+
+        await host.Client.RaiseEventAsync(id, "add", 0);
+        var result = await host.WaitAsync(id);
+
+        Assert.Equal(Enumerable.Range(1, 20).Sum(), result.ReadOutputAs<int>());
+    }
+}
