@@ -30,6 +30,10 @@ public sealed class PerdureTestHost : IAsyncDisposable
     /// <summary>The SDK client.</summary>
     public DurableTaskClient Client { get; }
 
+    /// <summary>The store under the worker, for tests that watch instance state change (event driven).</summary>
+    public Perdure.Core.Storage.IPerdureStore Store =>
+        _host.Services.GetServices<IHostedService>().OfType<PerdureWorker>().Single().Store;
+
     /// <summary>The host's services.</summary>
     public IServiceProvider Services => _host.Services;
 
