@@ -63,7 +63,7 @@ public sealed class PerdureWorker : DurableTaskWorker
     {
         await Store.CreateTaskHubAsync(stoppingToken).ConfigureAwait(false);
         var orchestrations = new OrchestrationDispatcher(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
-        var activities = new ActivityDispatcher(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
+        using var activities = new ActivityDispatcher(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
         var concurrency = _options.Concurrency;
         Log.WorkerStarted(_logger, WorkerId, _options.TaskHub, concurrency.MaximumConcurrentOrchestrationWorkItems, concurrency.MaximumConcurrentActivityWorkItems);
 
@@ -79,7 +79,12 @@ public sealed class PerdureWorker : DurableTaskWorker
             Task.Run(() => activityLoop.RunAsync(stoppingToken), CancellationToken.None)).ConfigureAwait(false);
 
         var inFlight = loops.SelectMany(t => t).ToArray();
-        await Task.WhenAny(Task.WhenAll(inFlight), Task.Delay(_options.ShutdownTimeout, _time, CancellationToken.None)).ConfigureAwait(false);
+        var allDone = Task.WhenAll(inFlight);
+        if (await Task.WhenAny(allDone, Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false) != allDone)
+        {
+            activities.AbandonInFlight();
+        }
+
         orchestrations.Cache.Clear();
         Log.WorkerStopped(_logger, WorkerId);
     }

@@ -4,6 +4,7 @@ using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Perdure.Core.Storage;
 using Perdure.Engine;
 
 namespace Perdure.Testing;
@@ -16,6 +17,7 @@ public sealed class PerdureTestHost : IAsyncDisposable
 {
     private static int s_hubCounter;
     private readonly IHost _host;
+    private bool _stopped;
 
     private PerdureTestHost(IHost host, string taskHub)
     {
@@ -31,24 +33,28 @@ public sealed class PerdureTestHost : IAsyncDisposable
     public DurableTaskClient Client { get; }
 
     /// <summary>The store under the worker, for tests that watch instance state change (event driven).</summary>
-    public Perdure.Core.Storage.IPerdureStore Store =>
-        _host.Services.GetServices<IHostedService>().OfType<PerdureWorker>().Single().Store;
+    public IPerdureStore Store => _host.Services.GetServices<IHostedService>().OfType<PerdureWorker>().Single().Store;
 
     /// <summary>The host's services.</summary>
     public IServiceProvider Services => _host.Services;
+
+    /// <summary>A task hub name no other test uses.</summary>
+    public static string NewTaskHubName() => $"test{Interlocked.Increment(ref s_hubCounter)}_{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>Builds and starts a host.</summary>
     /// <param name="registerTasks">Registers orchestrators and activities.</param>
     /// <param name="store">The store to run on.</param>
     /// <param name="configureWorker">Further worker options.</param>
-    /// <param name="configureServices">Further services (e.g. a fake TimeProvider).</param>
+    /// <param name="configureServices">Further services (e.g. a fake TimeProvider or a logger provider).</param>
+    /// <param name="sharedStore">A store to use instead of a new one, so that several hosts (or a restarted one) share state.</param>
     public static async Task<PerdureTestHost> StartAsync(
         Action<DurableTaskRegistry> registerTasks,
         TestStore store = TestStore.InMemory,
         Action<PerdureWorkerOptions>? configureWorker = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        IPerdureStore? sharedStore = null)
     {
-        var taskHub = $"test{Interlocked.Increment(ref s_hubCounter)}_{Guid.NewGuid().ToString("N")[..8]}";
+        var taskHub = sharedStore?.TaskHub ?? NewTaskHubName();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -56,16 +62,20 @@ public sealed class PerdureTestHost : IAsyncDisposable
         builder.Services.AddDurableTaskWorker(b =>
         {
             b.AddTasks(registerTasks);
-            _ = store switch
+            Action<PerdureWorkerOptions> options = o =>
             {
-                _ => b.UseInMemory("tests", o =>
-                {
-                    o.TaskHub = taskHub;
-                    configureWorker?.Invoke(o);
-                }),
+                o.TaskHub = taskHub;
+                configureWorker?.Invoke(o);
+            };
+            _ = (sharedStore, store) switch
+            {
+                ({ } shared, _) => b.UsePerdureStore((_, _) => shared, options),
+                _ => b.UseInMemory("tests", options),
             };
         });
-        builder.Services.AddDurableTaskClient(b => b.UseInMemory("tests", o => o.TaskHub = taskHub));
+        builder.Services.AddDurableTaskClient(b => _ = sharedStore is { } shared
+            ? b.UsePerdureStore((_, _) => shared, o => o.TaskHub = taskHub)
+            : b.UseInMemory("tests", o => o.TaskHub = taskHub));
         var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);
         return new PerdureTestHost(host, taskHub);
@@ -85,11 +95,23 @@ public sealed class PerdureTestHost : IAsyncDisposable
         return await Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, cts.Token).ConfigureAwait(false);
     }
 
+    /// <summary>Stops the host gracefully (bounded).</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _host.StopAsync(cts.Token).ConfigureAwait(false);
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _host.StopAsync(cts.Token).ConfigureAwait(false);
+        await StopAsync().ConfigureAwait(false);
         _host.Dispose();
     }
 }

@@ -13,7 +13,7 @@ namespace Perdure.Engine.Dispatch;
 /// renewing the lease, and commit its result into the calling orchestration's inbox. At least once: a worker that dies
 /// mid-activity leaves the task to be claimed again when its lease runs out.
 /// </summary>
-internal sealed class ActivityDispatcher
+internal sealed class ActivityDispatcher : IDisposable
 {
     private readonly IPerdureStore _store;
     private readonly IDurableTaskFactory _factory;
@@ -22,6 +22,7 @@ internal sealed class ActivityDispatcher
     private readonly string _workerId;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly CancellationTokenSource _giveUp = new();
 
     public ActivityDispatcher(
         IPerdureStore store, IDurableTaskFactory factory, IServiceProvider services, PerdureWorkerOptions options,
@@ -36,13 +37,21 @@ internal sealed class ActivityDispatcher
         _logger = loggerFactory.CreateLogger("Perdure.Engine.Activities");
     }
 
+    /// <summary>
+    /// Called when the worker stops waiting for activities in flight: their leases are no longer renewed, they are
+    /// abandoned so another worker can run them at once, and their results (if they still come) are dropped.
+    /// </summary>
+    public void AbandonInFlight() => _giveUp.Cancel();
+
+    public void Dispose() => _giveUp.Dispose();
+
     public Task<ActivityWorkItem?> ClaimAsync(CancellationToken cancellationToken) =>
         _store.ClaimActivityAsync(_workerId, _options.LeaseDuration, cancellationToken);
 
     public async Task ProcessAsync(ActivityWorkItem workItem)
     {
         using var leaseLost = new CancellationTokenSource();
-        using var renewing = new CancellationTokenSource();
+        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(_giveUp.Token);
         var renewal = RenewWhileRunningAsync(workItem, leaseLost, renewing.Token);
         HistoryEvent result;
         try
@@ -53,6 +62,12 @@ internal sealed class ActivityDispatcher
         {
             await renewing.CancelAsync().ConfigureAwait(false);
             await renewal.ConfigureAwait(false);
+        }
+
+        if (_giveUp.IsCancellationRequested)
+        {
+            // The worker already abandoned this item; another worker may be running it.
+            return;
         }
 
         if (leaseLost.IsCancellationRequested)
@@ -138,6 +153,11 @@ internal sealed class ActivityDispatcher
                 await Task.Delay(interval, _time, done).ConfigureAwait(false);
                 await _store.RenewActivityLeaseAsync(workItem, _options.LeaseDuration, done).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (_giveUp.IsCancellationRequested)
+            {
+                await AbandonQuietlyAsync(workItem).ConfigureAwait(false);
+                return;
+            }
             catch (OperationCanceledException)
             {
                 return;
@@ -152,6 +172,19 @@ internal sealed class ActivityDispatcher
                 // A failed renewal is retried at the next interval; the lease still has half its time left.
                 Log.ActivityCompleteError(_logger, ex, workItem.Scheduled.Name, workItem.InstanceId, interval);
             }
+        }
+    }
+
+    private async Task AbandonQuietlyAsync(ActivityWorkItem workItem)
+    {
+        try
+        {
+            await _store.AbandonActivityAsync(workItem, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not renewed any more, the lease runs out on its own.
+            Log.ActivityCompleteError(_logger, ex, workItem.Scheduled.Name, workItem.InstanceId, _options.LeaseDuration);
         }
     }
 

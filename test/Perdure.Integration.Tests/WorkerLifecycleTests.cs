@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Perdure.Core.InMemory;
+using Perdure.Testing;
+
+namespace Perdure.Integration.Tests;
+
+public sealed class WorkerLifecycleTests
+{
+    [Fact]
+    public async Task Stopping_a_worker_lets_the_activity_in_flight_finish_and_another_worker_carries_on()
+    {
+        var store = new InMemoryStore(PerdureTestHost.NewTaskHubName());
+        var activityStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Tasks(DurableTaskRegistry r) => r
+            .AddOrchestratorFunc<object?, string>("TwoSteps", async (ctx, _) =>
+                await ctx.CallActivityAsync<string>("Slow") + await ctx.CallActivityAsync<string>("Fast"))
+            .AddActivityFunc<string>("Slow", async _ =>
+            {
+                activityStarted.TrySetResult();
+                await release.Task;
+                return "slow+";
+            })
+            .AddActivityFunc<string>("Fast", _ => "fast");
+
+        var first = await PerdureTestHost.StartAsync(Tasks, sharedStore: store);
+        var id = await first.Client.ScheduleNewOrchestrationInstanceAsync("TwoSteps");
+        await activityStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var stopping = first.StopAsync();
+        release.SetResult();
+        await stopping;
+        await first.DisposeAsync();
+
+        await using var second = await PerdureTestHost.StartAsync(Tasks, sharedStore: store);
+        var result = await second.WaitAsync(id);
+
+        Assert.Equal("slow+fast", result.ReadOutputAs<string>());
+    }
+
+    [Fact]
+    public async Task An_activity_abandoned_by_a_stopped_worker_runs_again_when_its_lease_runs_out()
+    {
+        var store = new InMemoryStore(PerdureTestHost.NewTaskHubName());
+        var runs = new ConcurrentQueue<string>();
+        var firstRunStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var neverReleased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Tasks(DurableTaskRegistry r) => r
+            .AddOrchestratorFunc<object?, string>("OneStep", (ctx, _) => ctx.CallActivityAsync<string>("Stuck"))
+            .AddActivityFunc<string>("Stuck", async _ =>
+            {
+                runs.Enqueue("run");
+                if (runs.Count == 1)
+                {
+                    firstRunStarted.TrySetResult();
+                    await neverReleased.Task;
+                }
+
+                return "done";
+            });
+        void ShortLeases(Engine.PerdureWorkerOptions o)
+        {
+            o.LeaseDuration = TimeSpan.FromMilliseconds(300);
+            o.ShutdownTimeout = TimeSpan.FromMilliseconds(50);
+        }
+
+        var first = await PerdureTestHost.StartAsync(Tasks, configureWorker: ShortLeases, sharedStore: store);
+        var id = await first.Client.ScheduleNewOrchestrationInstanceAsync("OneStep");
+        await firstRunStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await first.DisposeAsync();
+
+        await using var second = await PerdureTestHost.StartAsync(Tasks, configureWorker: ShortLeases, sharedStore: store);
+        var result = await second.WaitAsync(id);
+
+        Assert.Equal("done", result.ReadOutputAs<string>());
+        Assert.Equal(2, runs.Count);
+    }
+
+    [Fact]
+    public async Task A_step_that_blocks_its_thread_is_abandoned_after_the_deadlock_timeout_and_retried()
+    {
+        var deadlockLogged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var unblock = new ManualResetEventSlim();
+        var attempts = 0;
+        await using var host = await PerdureTestHost.StartAsync(
+            r => r.AddOrchestratorFunc<object?, int>("Blocks", (_, _) =>
+            {
+                if (Interlocked.Increment(ref attempts) == 1)
+                {
+                    unblock.Wait(TimeSpan.FromSeconds(30));
+                }
+
+                return attempts;
+            }),
+            configureWorker: o => o.DeadlockTimeout = TimeSpan.FromMilliseconds(200),
+            configureServices: s => s.AddSingleton<ILoggerProvider>(new EventLogger(2012, deadlockLogged)));
+
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Blocks");
+        await deadlockLogged.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        unblock.Set();
+        var result = await host.WaitAsync(id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+        Assert.Equal(2, result.ReadOutputAs<int>());
+    }
+
+    /// <summary>Completes a signal when a log event with the given id is written.</summary>
+    private sealed class EventLogger(int eventId, TaskCompletionSource seen) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (id.Id == eventId)
+            {
+                seen.TrySetResult();
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
