@@ -438,9 +438,17 @@ public sealed partial class InMemoryStore : IPerdureStore
         foreach (var waiter in list)
         {
             var projected = state is null ? null : Project(state, waiter.IncludePayloads);
-            if (waiter.Condition(projected))
+            try
             {
-                waiter.Completion.TrySetResult(projected);
+                if (waiter.Condition(projected))
+                {
+                    waiter.Completion.TrySetResult(projected);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A caller's faulty condition fails that caller's wait, never the commit that triggered it.
+                waiter.Completion.TrySetException(ex);
             }
         }
     }

@@ -7,8 +7,10 @@ namespace Perdure.Core.Storage;
 /// safe to call concurrently from many threads (and, for shared databases, from many processes).
 /// </summary>
 /// <remarks>
-/// Work is claimed under leases. A complete or abandon call with a lease that is no longer the holder's throws
-/// <see cref="WorkItemLockLostException"/> and writes nothing. Wake-ups are event driven: <see cref="WhenWorkAvailable"/>
+/// Work is claimed under leases. A lease is identified by its holder and its expiration (<see cref="Lease"/>); renewing
+/// replaces it. A complete, renew or abandon call whose lease is no longer the stored one (another claim or renewal
+/// happened since) throws <see cref="WorkItemLockLostException"/> and writes nothing. A lease that expired but was not
+/// taken over may still be used by its holder. Instance ids and paging order are ordinal (binary) everywhere. Wake-ups are event driven: <see cref="WhenWorkAvailable"/>
 /// completes after a commit that made work of that kind visible; <see cref="GetNextWorkDueAsync"/> tells when
 /// delayed work (timers, back-offs) comes due.
 /// </remarks>
@@ -45,7 +47,8 @@ public interface IPerdureStore : IAsyncDisposable
     /// </summary>
     /// <remarks>
     /// A Suspended instance is claimable only for resume and terminate messages; other messages wait in its inbox. The
-    /// work item carries every visible message of the instance in arrival order.
+    /// work item carries every visible message of the instance in arrival order (for a suspended instance too, held
+    /// messages included). Messages addressed to an execution that has ended are still delivered; the engine drops them.
     /// </remarks>
     Task<OrchestrationWorkItem?> ClaimOrchestrationAsync(string lockedBy, TimeSpan leaseDuration, CancellationToken cancellationToken);
 
@@ -54,6 +57,11 @@ public interface IPerdureStore : IAsyncDisposable
     Task RenewOrchestrationLeaseAsync(OrchestrationWorkItem workItem, TimeSpan leaseDuration, CancellationToken cancellationToken);
 
     /// <summary>Commits a step: the checkpoint is written in one transaction and the lease released.</summary>
+    /// <remarks>
+    /// The instance row takes every field of <see cref="OrchestrationCheckpoint.Instance"/> except the instance id and
+    /// creation time (the store's own) and the execution id, which changes only through
+    /// <see cref="OrchestrationCheckpoint.NewExecutionId"/>. The store sets the last-updated time.
+    /// </remarks>
     /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's; nothing was written.</exception>
     Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken);
 
@@ -92,7 +100,10 @@ public interface IPerdureStore : IAsyncDisposable
     /// </summary>
     Task WhenWorkAvailable(WorkItemKind kind);
 
-    /// <summary>The earliest time a not-yet-visible item of <paramref name="kind"/> becomes visible, or null if none waits.</summary>
+    /// <summary>
+    /// The earliest time a not-yet-visible item of <paramref name="kind"/> may become claimable (a delayed message, a
+    /// back-off or a lease expiry), or null if none waits. May be early (even in the past), never late.
+    /// </summary>
     Task<DateTimeOffset?> GetNextWorkDueAsync(WorkItemKind kind, CancellationToken cancellationToken);
 
     /// <summary>
