@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Perdure.Benchmarks;
+
+/// <summary>
+/// W1 of DESIGN.md section 7, many short chains: N instances, each calling 5 activities one after the other. Every
+/// activity returns its input plus a suffix that numbers the step, so the expected output of instance i is exactly
+/// "w1-i/1/2/3/4/5"; any lost, repeated or reordered step shows as a wrong output.
+/// </summary>
+internal static class W1ShortChains
+{
+    public const int StepsPerInstance = 5;
+    private const string Orchestrator = "W1Chain";
+    private const string Activity = "W1Step";
+    private static int s_runCounter;
+
+    public static string Expected(int instance) =>
+        $"w1-{instance}" + string.Concat(Enumerable.Range(1, StepsPerInstance).Select(k => $"/{k}"));
+
+    /// <summary>Runs W1 once on a fresh host and task hub; the time covers scheduling all instances to the last completion.</summary>
+    public static async Task<RunResult> RunAsync(BenchmarkOptions options, int instances, TimeSpan timeout)
+    {
+        var taskHub = $"w1_{Interlocked.Increment(ref s_runCounter)}_{Guid.NewGuid().ToString("N")[..8]}";
+        using var host = BuildHost(options, taskHub);
+        await host.StartAsync().ConfigureAwait(false);
+        try
+        {
+            var client = host.Services.GetRequiredService<DurableTaskClient>();
+            using var cts = new CancellationTokenSource(timeout);
+            var ids = new string[instances];
+            var stopwatch = Stopwatch.StartNew();
+            for (var i = 0; i < instances; i++)
+            {
+                ids[i] = await client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, $"w1-{i}", cts.Token).ConfigureAwait(false);
+            }
+
+            OrchestrationMetadata?[] results;
+            try
+            {
+                results = await Task.WhenAll(ids.Select(id => client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token)))
+                    .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return new RunResult(taskHub, instances, stopwatch.Elapsed, [$"not all instances finished within {timeout.TotalSeconds:0} s"]);
+            }
+
+            stopwatch.Stop();
+            return new RunResult(taskHub, instances, stopwatch.Elapsed, Verify(ids, results));
+        }
+        finally
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await host.StopAsync(stopping.Token).ConfigureAwait(false);
+        }
+    }
+
+    private static List<string> Verify(string[] ids, OrchestrationMetadata?[] results)
+    {
+        var errors = new List<string>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var result = results[i];
+            var expected = Expected(i);
+            if (result is null)
+            {
+                errors.Add($"instance {ids[i]} (#{i}) does not exist");
+            }
+            else if (result.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+            {
+                errors.Add($"instance {ids[i]} (#{i}) is {result.RuntimeStatus}: {result.FailureDetails?.ErrorMessage}");
+            }
+            else if (result.ReadOutputAs<string>() is var output && output != expected)
+            {
+                errors.Add($"instance {ids[i]} (#{i}) returned '{output}', expected '{expected}'");
+            }
+        }
+
+        return errors;
+    }
+
+    private static IHost BuildHost(BenchmarkOptions options, string taskHub)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddDurableTaskWorker(b =>
+        {
+            b.AddTasks(r => r
+                .AddOrchestratorFunc<string, string>(Orchestrator, async (context, input) =>
+                {
+                    var value = input;
+                    for (var step = 0; step < StepsPerInstance; step++)
+                    {
+                        value = await context.CallActivityAsync<string>(Activity, value);
+                    }
+
+                    return value;
+                })
+                .AddActivityFunc<string, string>(Activity, (_, input) => $"{input}/{input.Count(c => c == '/') + 1}"));
+            b.UseInMemory("bench", o =>
+            {
+                o.TaskHub = taskHub;
+                o.Concurrency.MaximumConcurrentOrchestrationWorkItems = options.Concurrency;
+                o.Concurrency.MaximumConcurrentActivityWorkItems = options.Concurrency;
+            });
+        });
+        builder.Services.AddDurableTaskClient(b => b.UseInMemory("bench", o => o.TaskHub = taskHub));
+        return builder.Build();
+    }
+}
+
+/// <summary>One timed run of a workload.</summary>
+/// <param name="TaskHub">The task hub it ran on.</param>
+/// <param name="Instances">How many instances it ran.</param>
+/// <param name="Elapsed">From the first schedule to the last completion.</param>
+/// <param name="Errors">Wrong outputs, failed instances or a timeout; empty when every output was right.</param>
+internal sealed record RunResult(string TaskHub, int Instances, TimeSpan Elapsed, IReadOnlyList<string> Errors)
+{
+    public double StepsPerSecond => Instances * W1ShortChains.StepsPerInstance / Elapsed.TotalSeconds;
+
+    public double InstancesPerSecond => Instances / Elapsed.TotalSeconds;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one test command. From a fresh clone on a machine with only the .NET 10 SDK:
+#   1. builds the solution in Release (warnings are errors: see Directory.Build.props),
+#   2. runs every test project,
+#   3. runs the benchmark once in --quick mode, so it keeps working (its figures are printed, never asserted).
+# Packages come from NuGet through a normal restore. Running it again changes nothing but bin/ and obj/.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+current="start"
+step() { current="$*"; printf '\n==> %s\n' "$*"; }
+on_exit() {
+  local status=$?
+  if [ "$status" -ne 0 ]; then
+    printf '\neng/test.sh: FAILED (exit code %s) during: %s\n' "$status" "$current" >&2
+  fi
+}
+trap on_exit EXIT
+
+step "dotnet $(dotnet --version): build Perdure.slnx (Release, warnings as errors)"
+dotnet build Perdure.slnx -c Release
+
+step "test Perdure.slnx"
+dotnet test Perdure.slnx -c Release --no-build
+
+step "benchmark, --quick"
+dotnet run --project bench/Perdure.Benchmarks -c Release --no-build -- --store inmemory --quick
+
+printf '\neng/test.sh: PASSED (build, tests and quick benchmark)\n'
