@@ -76,6 +76,20 @@ public sealed class InstanceManagementTests
     }
 
     [Fact]
+    public async Task Terminating_an_instance_that_has_not_started_yet_records_one_termination()
+    {
+        await using var host = await PerdureTestHost.StartAsync(r => r.AddOrchestratorFunc<int, int>("Id", (_, n) => n));
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Id", 1, new StartOrchestrationOptions { StartAt = DateTimeOffset.UtcNow.AddHours(1) });
+
+        await host.Client.TerminateInstanceAsync(id, "never ran");
+        var result = await host.WaitAsync(id);
+        var history = await host.Client.GetOrchestrationHistoryAsync(id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, result.RuntimeStatus);
+        Assert.Single(history, e => e is DurableTask.Core.History.ExecutionTerminatedEvent);
+    }
+
+    [Fact]
     public async Task Restart_runs_a_finished_instance_again_under_the_same_or_a_new_id()
     {
         await using var host = await PerdureTestHost.StartAsync(r => r

@@ -102,7 +102,7 @@ internal static class CheckpointBuilder
         else if (outcome is not null)
         {
             instance = instance with { Output = outcome.Output, Failure = outcome.Failure, CompletedAt = now };
-            if (runtime.Started?.Parent is { } parent)
+            if ((runtime.Started?.Parent ?? before.Parent) is { } parent)
             {
                 messages.Add(ResultToParent(parent, outcome, before.InstanceId, now));
             }

@@ -131,11 +131,13 @@ internal sealed partial class OrchestrationRuntime
             }
 
             _unrecorded.Clear();
-            if (Outcome is { } outcome)
+            // A termination is already recorded by the ExecutionTerminated event that caused it.
+            if (Outcome is { } outcome && outcome.Status != OrchestrationStatus.Terminated)
             {
-                step.NewEvents.Add(outcome.Status == OrchestrationStatus.Terminated
-                    ? new ExecutionTerminatedEvent { Output = outcome.Output, Timestamp = now }
-                    : new ExecutionCompletedEvent { Status = outcome.Status, Result = outcome.Output, Failure = outcome.Failure, Timestamp = now });
+                step.NewEvents.Add(new ExecutionCompletedEvent
+                {
+                    Status = outcome.Status, Result = outcome.Output, Failure = outcome.Failure, Timestamp = now,
+                });
             }
 
             HistoryLength += step.NewEvents.Count;
