@@ -31,6 +31,12 @@ public sealed class PerdureWorkerOptions : DurableTaskWorkerOptions
     /// <summary>How long one orchestration step may run before it is declared stuck (blocking code in an orchestrator).</summary>
     public TimeSpan DeadlockTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How many times in a row a step may hit <see cref="DeadlockTimeout"/> before the instance fails with an
+    /// <see cref="OrchestratorMisuseException"/>. Earlier attempts are abandoned and retried with back-off.
+    /// </summary>
+    public int MaxDeadlockedAttempts { get; set; } = 3;
+
     /// <summary>The longest a dispatcher sleeps without a signal before it looks for work anyway (a safety net).</summary>
     public TimeSpan SafetyPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 

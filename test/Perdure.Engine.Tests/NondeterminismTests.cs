@@ -156,5 +156,7 @@ public sealed class NondeterminismTests
         Assert.Equal(typeof(NonDeterministicOrchestrationException).FullName, runtime.Outcome?.Failure?.ErrorType);
         var completed = Assert.IsType<ExecutionCompletedEvent>(step.NewEvents[^1]);
         Assert.Equal(OrchestrationStatus.Failed, completed.Status);
+        Assert.Empty(step.NewActions);
+        Assert.DoesNotContain(step.NewEvents, e => e is TaskScheduledEvent);
     }
 }

@@ -36,6 +36,21 @@ public sealed class SuspendTerminateTests
     }
 
     [Fact]
+    public void RunStep_RepeatedSuspendThenResume_EndsRunning()
+    {
+        var driver = new RuntimeDriver(ActivityThenEvent());
+        driver.Start(null);
+        var first = driver.Message(new ExecutionSuspendedEvent { Timestamp = T0 });
+        var second = driver.Message(new ExecutionSuspendedEvent { Timestamp = T0 });
+        var suspended = driver.Deliver(T0.AddSeconds(1), first, second);
+        var resume = driver.Message(new ExecutionResumedEvent { Timestamp = T0 });
+        driver.Deliver(T0.AddSeconds(2), resume);
+
+        Assert.Equal([first.MessageId, second.MessageId], suspended.ConsumedMessageIds);
+        Assert.False(driver.Runtime.IsSuspended);
+    }
+
+    [Fact]
     public void RunStep_ResumeBeforeHeldMessages_AppliesThemInTheSameStep()
     {
         var driver = new RuntimeDriver(ActivityThenEvent());

@@ -56,4 +56,33 @@ public sealed class ContinueAsNewTests
 
         Assert.Equal(Enumerable.Range(1, 20).Sum(), result.ReadOutputAs<int>());
     }
+
+    [Fact]
+    public async Task Events_carried_across_continue_as_new_keep_their_arrival_order()
+    {
+        await using var host = await PerdureTestHost.StartAsync(r => r
+            .AddOrchestratorFunc<string, string>("Sequence", async (ctx, seen) =>
+            {
+                var next = await ctx.WaitForExternalEvent<string>("item");
+                if (next == "end")
+                {
+                    return seen;
+                }
+
+                ctx.ContinueAsNew(seen + next, preserveUnprocessedEvents: true);
+                return seen;
+            }));
+
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Sequence", string.Empty);
+        var expected = string.Concat(Enumerable.Range(0, 30).Select(i => (char)('a' + (i % 26))));
+        foreach (var c in expected)
+        {
+            await host.Client.RaiseEventAsync(id, "item", c.ToString());
+        }
+
+        await host.Client.RaiseEventAsync(id, "item", "end");
+        var result = await host.WaitAsync(id);
+
+        Assert.Equal(expected, result.ReadOutputAs<string>());
+    }
 }

@@ -107,6 +107,36 @@ public sealed class WorkerLifecycleTests
         Assert.Equal(2, result.ReadOutputAs<int>());
     }
 
+    [Fact]
+    public async Task An_orchestrator_that_keeps_blocking_fails_with_a_message_that_says_what_to_do()
+    {
+        using var never = new ManualResetEventSlim();
+        try
+        {
+            await using var host = await PerdureTestHost.StartAsync(
+                r => r.AddOrchestratorFunc<object?, int>("AlwaysBlocks", (_, _) =>
+                {
+                    never.Wait(TimeSpan.FromSeconds(60));
+                    return 0;
+                }),
+                configureWorker: o =>
+                {
+                    o.DeadlockTimeout = TimeSpan.FromMilliseconds(100);
+                    o.MaxDeadlockedAttempts = 2;
+                });
+
+            var result = await host.RunAsync("AlwaysBlocks");
+
+            Assert.Equal(OrchestrationRuntimeStatus.Failed, result.RuntimeStatus);
+            Assert.Equal(typeof(Engine.OrchestratorMisuseException).FullName, result.FailureDetails!.ErrorType);
+            Assert.Contains("must not block", result.FailureDetails.ErrorMessage, StringComparison.Ordinal);
+        }
+        finally
+        {
+            never.Set();
+        }
+    }
+
     /// <summary>Completes a signal when a log event with the given id is written.</summary>
     private sealed class EventLogger(int eventId, TaskCompletionSource seen) : ILoggerProvider, ILogger
     {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Perdure.Core.History;
 
 /// <summary>The first event of every execution: what to run, with which input, on whose behalf.</summary>
@@ -28,6 +30,7 @@ public sealed record ExecutionStartedEvent : HistoryEvent
     public string? TraceParent { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.ExecutionStarted;
 }
 
@@ -44,6 +47,7 @@ public sealed record ExecutionCompletedEvent : HistoryEvent
     public FailureDetails? Failure { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.ExecutionCompleted;
 }
 
@@ -57,6 +61,7 @@ public sealed record ExecutionTerminatedEvent : HistoryEvent
     public bool Recursive { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.ExecutionTerminated;
 }
 
@@ -67,6 +72,7 @@ public sealed record ExecutionSuspendedEvent : HistoryEvent
     public string? Reason { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.ExecutionSuspended;
 }
 
@@ -77,6 +83,7 @@ public sealed record ExecutionResumedEvent : HistoryEvent
     public string? Reason { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.ExecutionResumed;
 }
 
@@ -84,6 +91,7 @@ public sealed record ExecutionResumedEvent : HistoryEvent
 public sealed record OrchestratorStartedEvent : HistoryEvent
 {
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.OrchestratorStarted;
 }
 
@@ -106,6 +114,7 @@ public sealed record TaskScheduledEvent : HistoryEvent
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.TaskScheduled;
 }
 
@@ -119,6 +128,7 @@ public sealed record TaskCompletedEvent : HistoryEvent
     public string? Result { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.TaskCompleted;
 }
 
@@ -132,6 +142,7 @@ public sealed record TaskFailedEvent : HistoryEvent
     public required FailureDetails Failure { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.TaskFailed;
 }
 
@@ -157,6 +168,7 @@ public sealed record SubOrchestrationCreatedEvent : HistoryEvent
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.SubOrchestrationCreated;
 }
 
@@ -170,6 +182,7 @@ public sealed record SubOrchestrationCompletedEvent : HistoryEvent
     public string? Result { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.SubOrchestrationCompleted;
 }
 
@@ -183,6 +196,7 @@ public sealed record SubOrchestrationFailedEvent : HistoryEvent
     public required FailureDetails Failure { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.SubOrchestrationFailed;
 }
 
@@ -196,6 +210,7 @@ public sealed record TimerCreatedEvent : HistoryEvent
     public required DateTimeOffset FireAt { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.TimerCreated;
 }
 
@@ -209,6 +224,7 @@ public sealed record TimerFiredEvent : HistoryEvent
     public required DateTimeOffset FireAt { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.TimerFired;
 }
 
@@ -222,6 +238,7 @@ public sealed record EventRaisedEvent : HistoryEvent
     public string? Input { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.EventRaised;
 }
 
@@ -241,5 +258,6 @@ public sealed record EventSentEvent : HistoryEvent
     public string? Input { get; init; }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override HistoryEventType EventType => HistoryEventType.EventSent;
 }

@@ -96,7 +96,11 @@ internal static class CheckpointBuilder
             });
             if (next.PreserveUnprocessedEvents)
             {
-                messages.AddRange(runtime.BufferedEvents.Select(e => new InstanceMessage { InstanceId = before.InstanceId, Event = e }));
+                // Addressed to the new execution, which applies them right after its start, ahead of later arrivals.
+                messages.AddRange(runtime.BufferedEvents.Select(e => new InstanceMessage
+                {
+                    InstanceId = before.InstanceId, ExecutionId = newExecutionId, Event = e,
+                }));
             }
         }
         else if (outcome is not null)
@@ -118,6 +122,28 @@ internal static class CheckpointBuilder
             ActivityTasks = activities,
             Messages = messages,
             SubOrchestrations = children,
+        };
+    }
+
+    /// <summary>
+    /// A checkpoint that fails the instance without its runtime (which is stuck in user code): records the failure,
+    /// consumes the step's messages and tells a parent.
+    /// </summary>
+    public static OrchestrationCheckpoint FailInstance(OrchestrationWorkItem workItem, FailureDetails failure, DateTimeOffset now)
+    {
+        var before = workItem.Instance;
+        var outcome = new ExecutionOutcome(OrchestrationStatus.Failed, null, failure);
+        return new OrchestrationCheckpoint
+        {
+            ExecutionId = before.ExecutionId,
+            NewEvents =
+            [
+                new OrchestratorStartedEvent { Timestamp = now },
+                new ExecutionCompletedEvent { Status = OrchestrationStatus.Failed, Failure = failure, Timestamp = now },
+            ],
+            Instance = before with { Status = OrchestrationStatus.Failed, Failure = failure, CompletedAt = now },
+            ConsumedMessageIds = [.. workItem.Messages.Select(m => m.MessageId)],
+            Messages = before.Parent is { } parent ? [ResultToParent(parent, outcome, before.InstanceId, now)] : [],
         };
     }
 

@@ -25,6 +25,7 @@ internal sealed class OrchestrationDispatcher
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _deadlocks = new(StringComparer.Ordinal);
 
     public OrchestrationDispatcher(
         IPerdureStore store, IDurableTaskFactory factory, IServiceProvider services, PerdureWorkerOptions options,
@@ -74,11 +75,10 @@ internal sealed class OrchestrationDispatcher
             var step = await RunStepAsync(runtime, history, workItem.Messages, now).ConfigureAwait(false);
             if (step is null)
             {
-                // Stuck step: the thread may still be inside user code, so the runtime is abandoned, never reused.
+                // Stuck step: the thread may still be inside user code, so the runtime is abandoned, never reused
+                // (nor disposed: its scope may still be in use).
                 entry = null;
-                var retryAfter = NextBackoff(instance.InstanceId);
-                Log.OrchestrationStepDeadlocked(_logger, instance.InstanceId, _options.DeadlockTimeout, retryAfter);
-                await AbandonAsync(workItem, retryAfter).ConfigureAwait(false);
+                await HandleDeadlockAsync(workItem).ConfigureAwait(false);
                 return;
             }
 
@@ -99,6 +99,7 @@ internal sealed class OrchestrationDispatcher
             if (await CommitAsync(workItem, checkpoint, keep ? entry : null).ConfigureAwait(false))
             {
                 _failures.TryRemove(instance.InstanceId, out _);
+                _deadlocks.TryRemove(instance.InstanceId, out _);
                 if (keep)
                 {
                     entry = null; // now owned by the cache
@@ -115,6 +116,31 @@ internal sealed class OrchestrationDispatcher
         {
             entry?.Dispose();
         }
+    }
+
+    /// <summary>A stuck step is retried with back-off a few times (the block may be transient), then fails the instance.</summary>
+    private async Task HandleDeadlockAsync(OrchestrationWorkItem workItem)
+    {
+        var instanceId = workItem.InstanceId;
+        var attempts = _deadlocks.AddOrUpdate(instanceId, 1, (_, n) => n + 1);
+        if (attempts < _options.MaxDeadlockedAttempts)
+        {
+            var retryAfter = NextBackoff(instanceId);
+            Log.OrchestrationStepDeadlocked(_logger, instanceId, _options.DeadlockTimeout, retryAfter);
+            await AbandonAsync(workItem, retryAfter).ConfigureAwait(false);
+            return;
+        }
+
+        _deadlocks.TryRemove(instanceId, out _);
+        _failures.TryRemove(instanceId, out _);
+        var exception = new OrchestratorMisuseException(
+            $"Orchestrator '{workItem.Instance.Name}' (instance '{instanceId}') blocked its thread for longer than " +
+            $"{_options.DeadlockTimeout.TotalSeconds:0.###} s in {attempts} attempts (Thread.Sleep, .Result or .Wait() on a " +
+            "task, a lock, or synchronous I/O?). Orchestrator code must not block: await the context's tasks, use " +
+            "context.CreateTimer to wait, and move blocking work into an activity.");
+        var failure = Failures.FromException(exception);
+        Log.OrchestrationFailedByEngine(_logger, instanceId, failure.ErrorMessage);
+        await CommitAsync(workItem, CheckpointBuilder.FailInstance(workItem, failure, _time.GetUtcNow()), null).ConfigureAwait(false);
     }
 
     private CachedOrchestration CreateRuntime(InstanceState instance)

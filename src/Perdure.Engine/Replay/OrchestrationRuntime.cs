@@ -66,6 +66,7 @@ internal sealed partial class OrchestrationRuntime
     /// <summary>Replays committed history. Throws <see cref="NonDeterministicOrchestrationException"/> on a mismatch.</summary>
     public void Replay(IReadOnlyList<HistoryEvent> history)
     {
+        using var noContext = new NoSynchronizationContext();
         _scheduler.BeginStep();
         try
         {
@@ -80,7 +81,9 @@ internal sealed partial class OrchestrationRuntime
         }
         catch
         {
+            // Actions asked for during a failed replay must never be scheduled.
             IsPoisoned = true;
+            _unrecorded.Clear();
             throw;
         }
         finally
@@ -96,6 +99,7 @@ internal sealed partial class OrchestrationRuntime
     /// </summary>
     public StepOutput RunStep(DateTimeOffset now, IReadOnlyList<InstanceMessage> messages)
     {
+        using var noContext = new NoSynchronizationContext();
         var step = _step = new StepOutput();
         _scheduler.BeginStep();
         try
@@ -195,17 +199,32 @@ internal sealed partial class OrchestrationRuntime
             return false;
         }
 
-        return !IsSuspended || message.Event is ExecutionResumedEvent or ExecutionTerminatedEvent;
+        // While suspended only resume and terminate apply; a repeated suspend is applied too (a no-op), so that it
+        // cannot linger in the inbox and suspend the instance again after the resume.
+        return !IsSuspended || message.Event is ExecutionResumedEvent or ExecutionTerminatedEvent or ExecutionSuspendedEvent;
     }
 
-    /// <summary>The start message goes first so that events which overtook it wait for a started orchestrator.</summary>
+    /// <summary>
+    /// In an execution's first step the start message goes first, then the events carried over from the previous
+    /// execution by continue-as-new (addressed to this execution; they arrived before anything else), then the rest.
+    /// </summary>
     private IEnumerable<InstanceMessage> Order(IReadOnlyList<InstanceMessage> messages)
     {
         if (_started is null)
         {
+            string? executionId = null;
             foreach (var m in messages)
             {
-                if (m.Event is ExecutionStartedEvent)
+                if (m.Event is ExecutionStartedEvent started)
+                {
+                    executionId ??= started.ExecutionId;
+                    yield return m;
+                }
+            }
+
+            foreach (var m in messages)
+            {
+                if (m.Event is not ExecutionStartedEvent && executionId is not null && m.ExecutionId == executionId)
                 {
                     yield return m;
                 }
@@ -213,7 +232,7 @@ internal sealed partial class OrchestrationRuntime
 
             foreach (var m in messages)
             {
-                if (m.Event is not ExecutionStartedEvent)
+                if (m.Event is not ExecutionStartedEvent && (executionId is null || m.ExecutionId != executionId))
                 {
                     yield return m;
                 }
@@ -296,6 +315,23 @@ internal sealed partial class OrchestrationRuntime
                 "must run on the orchestration's own thread: do not call the context from Task.Run, a timer callback or " +
                 "after ConfigureAwait(false) on a non-durable task.");
         }
+    }
+
+    /// <summary>
+    /// Orchestrator awaits must resume on the orchestration scheduler; a synchronization context on the calling thread
+    /// (a UI or test framework's) would capture them instead, so none is in place during a step.
+    /// </summary>
+    private readonly struct NoSynchronizationContext : IDisposable
+    {
+        private readonly SynchronizationContext? _previous;
+
+        public NoSynchronizationContext()
+        {
+            _previous = SynchronizationContext.Current;
+            SynchronizationContext.SetSynchronizationContext(null);
+        }
+
+        public void Dispose() => SynchronizationContext.SetSynchronizationContext(_previous);
     }
 
     private sealed class PendingTask(int id, string name, TaskCompletionSource<string?> source)

@@ -132,7 +132,7 @@ internal sealed class PerdureOrchestrationContext : TaskOrchestrationContext
     }
 
     /// <inheritdoc/>
-    /// <remarks>A name-based (version 5) UUID of the instance id, the current orchestration time and a step-local counter.</remarks>
+    /// <remarks>A name-based (version 5) UUID of the instance id, the current orchestration time and a counter that runs through the execution.</remarks>
     public override Guid NewGuid()
     {
         _runtime.EnsureOnOrchestratorThread();
