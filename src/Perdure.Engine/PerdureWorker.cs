@@ -62,18 +62,20 @@ public sealed class PerdureWorker : DurableTaskWorker
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Store.CreateTaskHubAsync(stoppingToken).ConfigureAwait(false);
-        var orchestrations = new OrchestrationDispatcher(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
-        using var activities = new ActivityDispatcher(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
+        using var orchestrations = new OrchestrationDispatcher(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
+        var activities = new ActivityDispatcher(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
         var concurrency = _options.Concurrency;
         Log.WorkerStarted(_logger, WorkerId, _options.TaskHub, concurrency.MaximumConcurrentOrchestrationWorkItems, concurrency.MaximumConcurrentActivityWorkItems);
 
         var orchestrationLoop = new WorkItemLoop<Core.OrchestrationWorkItem>(
             WorkItemKind.Orchestration, Store, concurrency.MaximumConcurrentOrchestrationWorkItems,
-            orchestrations.ClaimAsync, orchestrations.ProcessAsync, _time, _options.SafetyPollInterval, _logger);
+            orchestrations.ClaimAsync, orchestrations.ProcessAsync, _time, _options.SafetyPollInterval, _logger, yieldFirst: false);
         var activityLoop = new WorkItemLoop<Core.ActivityWorkItem>(
             WorkItemKind.Activity, Store, concurrency.MaximumConcurrentActivityWorkItems,
-            activities.ClaimAsync, activities.ProcessAsync, _time, _options.SafetyPollInterval, _logger);
+            activities.ClaimAsync, activities.ProcessAsync, _time, _options.SafetyPollInterval, _logger, yieldFirst: true);
 
+        using var renewalStop = new CancellationTokenSource();
+        var renewal = Task.Run(() => activities.RenewLeasesAsync(renewalStop.Token), CancellationToken.None);
         var loops = await Task.WhenAll(
             Task.Run(() => orchestrationLoop.RunAsync(stoppingToken), CancellationToken.None),
             Task.Run(() => activityLoop.RunAsync(stoppingToken), CancellationToken.None)).ConfigureAwait(false);
@@ -82,10 +84,11 @@ public sealed class PerdureWorker : DurableTaskWorker
         var allDone = Task.WhenAll(inFlight);
         if (await Task.WhenAny(allDone, Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false) != allDone)
         {
-            activities.AbandonInFlight();
+            await activities.AbandonInFlightAsync().ConfigureAwait(false);
         }
 
-        orchestrations.Cache.Clear();
+        await renewalStop.CancelAsync().ConfigureAwait(false);
+        await renewal.ConfigureAwait(false);
         Log.WorkerStopped(_logger, WorkerId);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,7 @@ namespace Perdure.Engine.Dispatch;
 /// renewing the lease, and commit its result into the calling orchestration's inbox. At least once: a worker that dies
 /// mid-activity leaves the task to be claimed again when its lease runs out.
 /// </summary>
-internal sealed class ActivityDispatcher : IDisposable
+internal sealed class ActivityDispatcher
 {
     private readonly IPerdureStore _store;
     private readonly IDurableTaskFactory _factory;
@@ -22,7 +23,8 @@ internal sealed class ActivityDispatcher : IDisposable
     private readonly string _workerId;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _giveUp = new();
+    private readonly ConcurrentDictionary<ActivityWorkItem, InFlight> _inFlight = new(ReferenceEqualityComparer.Instance);
+    private volatile bool _gaveUp;
 
     public ActivityDispatcher(
         IPerdureStore store, IDurableTaskFactory factory, IServiceProvider services, PerdureWorkerOptions options,
@@ -38,21 +40,78 @@ internal sealed class ActivityDispatcher : IDisposable
     }
 
     /// <summary>
-    /// Called when the worker stops waiting for activities in flight: their leases are no longer renewed, they are
-    /// abandoned so another worker can run them at once, and their results (if they still come) are dropped.
+    /// Called when the worker stops waiting for activities in flight: they are abandoned so another worker can run them at
+    /// once, and their results (if they still come) are dropped.
     /// </summary>
-    public void AbandonInFlight() => _giveUp.Cancel();
+    public async Task AbandonInFlightAsync()
+    {
+        _gaveUp = true;
+        foreach (var (workItem, state) in _inFlight)
+        {
+            await state.Gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (!state.LeaseLost)
+                {
+                    state.LeaseLost = true;
+                    await AbandonQuietlyAsync(workItem).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                state.Gate.Release();
+            }
+        }
+    }
 
-    public void Dispose() => _giveUp.Dispose();
+    /// <summary>
+    /// Renews the leases of every activity in flight, a third of a lease apart, until <paramref name="stop"/> fires.
+    /// One loop for all activities: no timer, token source or exception per activity.
+    /// </summary>
+    public async Task RenewLeasesAsync(CancellationToken stop)
+    {
+        var interval = _options.LeaseDuration / 3;
+        while (!stop.IsCancellationRequested)
+        {
+            await Task.Delay(interval, _time, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (var (workItem, state) in _inFlight)
+            {
+                if (stop.IsCancellationRequested || !state.Gate.Wait(0, CancellationToken.None))
+                {
+                    continue; // completing right now: no renewal needed
+                }
+
+                try
+                {
+                    if (!state.LeaseLost)
+                    {
+                        await _store.RenewActivityLeaseAsync(workItem, _options.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+                catch (WorkItemLockLostException)
+                {
+                    state.LeaseLost = true;
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Retried at the next round; the lease still has two thirds of its time left.
+                    Log.ActivityCompleteError(_logger, ex, workItem.Scheduled.Name, workItem.InstanceId, interval);
+                }
+                finally
+                {
+                    state.Gate.Release();
+                }
+            }
+        }
+    }
 
     public Task<ActivityWorkItem?> ClaimAsync(CancellationToken cancellationToken) =>
         _store.ClaimActivityAsync(_workerId, _options.LeaseDuration, cancellationToken);
 
     public async Task ProcessAsync(ActivityWorkItem workItem)
     {
-        using var leaseLost = new CancellationTokenSource();
-        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(_giveUp.Token);
-        var renewal = RenewWhileRunningAsync(workItem, leaseLost, renewing.Token);
+        using var state = new InFlight();
+        _inFlight[workItem] = state;
         HistoryEvent result;
         try
         {
@@ -60,19 +119,17 @@ internal sealed class ActivityDispatcher : IDisposable
         }
         finally
         {
-            await renewing.CancelAsync().ConfigureAwait(false);
-            await renewal.ConfigureAwait(false);
+            await state.Gate.WaitAsync().ConfigureAwait(false);
+            _inFlight.TryRemove(workItem, out _);
         }
 
-        if (_giveUp.IsCancellationRequested)
+        if (state.LeaseLost)
         {
-            // The worker already abandoned this item; another worker may be running it.
-            return;
-        }
+            if (!_gaveUp)
+            {
+                Log.ActivityLeaseLost(_logger, workItem.Scheduled.Name, workItem.TaskId, workItem.InstanceId);
+            }
 
-        if (leaseLost.IsCancellationRequested)
-        {
-            Log.ActivityLeaseLost(_logger, workItem.Scheduled.Name, workItem.TaskId, workItem.InstanceId);
             return;
         }
 
@@ -143,38 +200,6 @@ internal sealed class ActivityDispatcher : IDisposable
     private static TaskFailedEvent Failed(TaskScheduledEvent scheduled, DateTimeOffset now, FailureDetails failure) =>
         new() { TaskScheduledId = scheduled.EventId, Failure = failure, Timestamp = now };
 
-    private async Task RenewWhileRunningAsync(ActivityWorkItem workItem, CancellationTokenSource leaseLost, CancellationToken done)
-    {
-        var interval = _options.LeaseDuration / 2;
-        while (!done.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, _time, done).ConfigureAwait(false);
-                await _store.RenewActivityLeaseAsync(workItem, _options.LeaseDuration, done).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_giveUp.IsCancellationRequested)
-            {
-                await AbandonQuietlyAsync(workItem).ConfigureAwait(false);
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (WorkItemLockLostException)
-            {
-                await leaseLost.CancelAsync().ConfigureAwait(false);
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // A failed renewal is retried at the next interval; the lease still has half its time left.
-                Log.ActivityCompleteError(_logger, ex, workItem.Scheduled.Name, workItem.InstanceId, interval);
-            }
-        }
-    }
-
     private async Task AbandonQuietlyAsync(ActivityWorkItem workItem)
     {
         try
@@ -186,6 +211,16 @@ internal sealed class ActivityDispatcher : IDisposable
             // Not renewed any more, the lease runs out on its own.
             Log.ActivityCompleteError(_logger, ex, workItem.Scheduled.Name, workItem.InstanceId, _options.LeaseDuration);
         }
+    }
+
+    /// <summary>An activity in flight: its lease is being renewed unless lost; the gate keeps renewal and completion apart.</summary>
+    private sealed class InFlight : IDisposable
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public volatile bool LeaseLost;
+
+        public void Dispose() => Gate.Dispose();
     }
 
     private sealed class PerdureActivityContext(TaskName name, string instanceId, string? version) : TaskActivityContext

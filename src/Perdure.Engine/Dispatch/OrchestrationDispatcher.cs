@@ -14,8 +14,9 @@ namespace Perdure.Engine.Dispatch;
 /// Runs orchestration steps: claim an instance, bring its runtime up to date (from the sticky cache or by replaying
 /// history), feed it the new messages, and commit the checkpoint in one store call.
 /// </summary>
-internal sealed class OrchestrationDispatcher
+internal sealed class OrchestrationDispatcher : IDisposable
 {
+    private readonly StepWatchdog _watchdog;
     private readonly IPerdureStore _store;
     private readonly IDurableTaskFactory _factory;
     private readonly IServiceProvider _services;
@@ -40,6 +41,13 @@ internal sealed class OrchestrationDispatcher
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Perdure.Engine.Orchestrations");
         Cache = new OrchestrationCache(options.CacheCapacity);
+        _watchdog = new StepWatchdog(options.DeadlockTimeout);
+    }
+
+    public void Dispose()
+    {
+        _watchdog.Dispose();
+        Cache.Clear();
     }
 
     public OrchestrationCache Cache { get; }
@@ -162,38 +170,24 @@ internal sealed class OrchestrationDispatcher
     }
 
     /// <summary>Runs replay and the step on a thread of their own, bounded by the deadlock timeout; null if it timed out.</summary>
-    private async Task<StepOutput?> RunStepAsync(
-        OrchestrationRuntime runtime, IReadOnlyList<HistoryEvent>? history, IReadOnlyList<InstanceMessage> messages, DateTimeOffset now)
-    {
-        var run = Task.Factory.StartNew(
-            () =>
+    private Task<StepOutput?> RunStepAsync(
+        OrchestrationRuntime runtime, IReadOnlyList<HistoryEvent>? history, IReadOnlyList<InstanceMessage> messages, DateTimeOffset now) =>
+        _watchdog.RunAsync(() =>
+        {
+            if (history is not null)
             {
-                if (history is not null)
+                try
                 {
-                    try
-                    {
-                        runtime.Replay(history);
-                    }
-                    catch (Exception ex) when (ex is NonDeterministicOrchestrationException or OrchestratorMisuseException)
-                    {
-                        runtime.FailWith(ex);
-                    }
+                    runtime.Replay(history);
                 }
+                catch (Exception ex) when (ex is NonDeterministicOrchestrationException or OrchestratorMisuseException)
+                {
+                    runtime.FailWith(ex);
+                }
+            }
 
-                return runtime.RunStep(now, messages);
-            },
-            CancellationToken.None,
-            TaskCreationOptions.DenyChildAttach,
-            TaskScheduler.Default);
-        try
-        {
-            return await run.WaitAsync(_options.DeadlockTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return null;
-        }
-    }
+            return runtime.RunStep(now, messages);
+        });
 
     /// <summary>Commits; on success keeps <paramref name="entry"/> in the cache. Returns false if the lease was lost.</summary>
     private async Task<bool> CommitAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CachedOrchestration? entry)

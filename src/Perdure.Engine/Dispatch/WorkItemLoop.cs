@@ -20,11 +20,13 @@ internal sealed class WorkItemLoop<T>
     private readonly TimeSpan _safetyPoll;
     private readonly ILogger _logger;
     private readonly HashSet<Task> _inFlight = [];
+    private readonly bool _yieldFirst;
 
     public WorkItemLoop(
         WorkItemKind kind, IPerdureStore store, int concurrency, Func<CancellationToken, Task<T?>> claim,
-        Func<T, Task> process, TimeProvider time, TimeSpan safetyPoll, ILogger logger)
+        Func<T, Task> process, TimeProvider time, TimeSpan safetyPoll, ILogger logger, bool yieldFirst)
     {
+        _yieldFirst = yieldFirst;
         _kind = kind;
         _store = store;
         _concurrency = Math.Max(1, concurrency);
@@ -35,6 +37,10 @@ internal sealed class WorkItemLoop<T>
         _logger = logger;
     }
 
+    /// <remarks>
+    /// With <c>yieldFirst</c> each item starts on a thread-pool thread; without it the processor runs inline until its
+    /// first await, which suits processors that hand their work off at once.
+    /// </remarks>
     /// <summary>Runs until <paramref name="stopping"/> fires, then returns the tasks still in flight.</summary>
     public async Task<Task[]> RunAsync(CancellationToken stopping)
     {
@@ -109,7 +115,12 @@ internal sealed class WorkItemLoop<T>
     {
         try
         {
-            await Task.Yield();
+            if (_yieldFirst)
+            {
+                // User code may run synchronously for long; it must not hold up the claim loop.
+                await Task.Yield();
+            }
+
             await _process(item).ConfigureAwait(false);
         }
         finally
