@@ -76,12 +76,11 @@ public sealed class PerdureWorker : DurableTaskWorker
 
         using var renewalStop = new CancellationTokenSource();
         var renewal = Task.Run(() => activities.RenewLeasesAsync(renewalStop.Token), CancellationToken.None);
-        var loops = await Task.WhenAll(
+        await Task.WhenAll(
             Task.Run(() => orchestrationLoop.RunAsync(stoppingToken), CancellationToken.None),
             Task.Run(() => activityLoop.RunAsync(stoppingToken), CancellationToken.None)).ConfigureAwait(false);
 
-        var inFlight = loops.SelectMany(t => t).ToArray();
-        var allDone = Task.WhenAll(inFlight);
+        var allDone = Task.WhenAll(orchestrationLoop.Idle, activityLoop.Idle);
         if (await Task.WhenAny(allDone, Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false) != allDone)
         {
             await activities.AbandonInFlightAsync().ConfigureAwait(false);

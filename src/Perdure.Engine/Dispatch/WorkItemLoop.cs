@@ -19,7 +19,8 @@ internal sealed class WorkItemLoop<T>
     private readonly TimeProvider _time;
     private readonly TimeSpan _safetyPoll;
     private readonly ILogger _logger;
-    private readonly HashSet<Task> _inFlight = [];
+    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _running = 1; // the loop itself counts until it stops claiming
     private readonly bool _yieldFirst;
 
     public WorkItemLoop(
@@ -41,10 +42,14 @@ internal sealed class WorkItemLoop<T>
     /// With <c>yieldFirst</c> each item starts on a thread-pool thread; without it the processor runs inline until its
     /// first await, which suits processors that hand their work off at once.
     /// </remarks>
-    /// <summary>Runs until <paramref name="stopping"/> fires, then returns the tasks still in flight.</summary>
-    public async Task<Task[]> RunAsync(CancellationToken stopping)
+    /// <summary>Completes once the loop has stopped and every item it started has finished.</summary>
+    public Task Idle => _idle.Task;
+
+    /// <summary>Claims and dispatches until <paramref name="stopping"/> fires; items in flight go on (see <see cref="Idle"/>).</summary>
+    public async Task RunAsync(CancellationToken stopping)
     {
-        using var slots = new SemaphoreSlim(_concurrency, _concurrency);
+        // Not disposed: items still in flight release their slot after the loop has returned (no wait handle is ever made).
+        var slots = new SemaphoreSlim(_concurrency, _concurrency);
         var claimFailures = 0;
         while (!stopping.IsCancellationRequested)
         {
@@ -80,7 +85,8 @@ internal sealed class WorkItemLoop<T>
 
             if (item is not null)
             {
-                Track(ProcessAsync(item, slots));
+                Interlocked.Increment(ref _running);
+                _ = ProcessAsync(item, slots);
                 continue;
             }
 
@@ -105,10 +111,7 @@ internal sealed class WorkItemLoop<T>
             }
         }
 
-        lock (_inFlight)
-        {
-            return [.. _inFlight];
-        }
+        Exit();
     }
 
     private async Task ProcessAsync(T item, SemaphoreSlim slots)
@@ -123,32 +126,24 @@ internal sealed class WorkItemLoop<T>
 
             await _process(item).ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Processors handle their own failures; anything that escapes is logged, never lost in a task nobody awaits.
+            Log.ClaimError(_logger, ex, _kind.ToString(), TimeSpan.Zero);
+        }
         finally
         {
             slots.Release();
+            Exit();
         }
     }
 
-    private void Track(Task task)
+    private void Exit()
     {
-        lock (_inFlight)
+        if (Interlocked.Decrement(ref _running) == 0)
         {
-            _inFlight.Add(task);
+            _idle.TrySetResult();
         }
-
-        task.ContinueWith(
-            (t, state) =>
-            {
-                var set = (HashSet<Task>)state!;
-                lock (set)
-                {
-                    set.Remove(t);
-                }
-            },
-            _inFlight,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
     }
 
     private async Task SleepAsync(Task signal, TimeSpan wait, CancellationToken stopping)
