@@ -1,0 +1,437 @@
+using Microsoft.Data.Sqlite;
+using Perdure.Core;
+using Perdure.Core.History;
+using Perdure.Storage.Sqlite.Data;
+using Perdure.Storage.Sqlite.Writer;
+
+namespace Perdure.Storage.Sqlite;
+
+// Work items: claims, lease renewals, checkpoints, activity completions and abandons. Every lease check is part of the
+// statement that writes (a WHERE on LockedBy and LockExpiration), so the check and the write are one atomic step even
+// with several processes on the file; zero rows changed means the lease was lost and the request writes nothing.
+public sealed partial class SqliteStore
+{
+    /// <inheritdoc/>
+    /// <remarks>Transaction: Instances (claim), InstancePayloads and Messages (read).</remarks>
+    public async Task<OrchestrationWorkItem?> ClaimOrchestrationAsync(string lockedBy, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(lockedBy);
+        var claimed = await WriteAsync(durable: false, context => ClaimOrchestration(context, lockedBy, leaseDuration), cancellationToken)
+            .ConfigureAwait(false);
+        if (claimed is null)
+        {
+            return null;
+        }
+
+        // Events are parsed here, on the caller's thread, so the writer spends its time on SQL only.
+        var messages = claimed.Messages.ConvertAll(m => new InstanceMessage
+        {
+            InstanceId = claimed.Instance.InstanceId,
+            ExecutionId = m.ExecutionId,
+            Event = StoredJson.DeserializeEvent(m.Event),
+            VisibleAt = m.VisibleAt,
+            MessageId = m.MessageId,
+        });
+        return new OrchestrationWorkItem(claimed.Instance, messages, claimed.HistoryLength, claimed.Lease);
+    }
+
+    /// <inheritdoc/>
+    public async Task RenewOrchestrationLeaseAsync(OrchestrationWorkItem workItem, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        var held = workItem.Lease;
+        workItem.Lease = await WriteAsync(durable: false, context =>
+        {
+            var renewed = held with { LockExpiration = context.Now + leaseDuration };
+            var changed = context.Command("Orchestrations/Renew")
+                .With("@InstanceId", workItem.InstanceId)
+                .With("@LockedBy", held.LockedBy)
+                .With("@LockExpiration", held.LockExpiration)
+                .With("@NewLockExpiration", renewed.LockExpiration)
+                .ExecuteNonQuery();
+            return changed == 1 ? renewed : throw OrchestrationLockLost(workItem.InstanceId, held);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Transaction, in this order: Instances (state and lease release, the lease check), InstancePayloads (only when a
+    /// payload changed), History, Messages (consumed ones deleted), ActivityTasks and ActivityTaskEvents, the
+    /// sub-orchestrations (Instances, InstancePayloads, Messages), outbound Messages with their targets' Instances rows,
+    /// and last this instance's Instances row again (ReadyAt from what is left in its inbox).
+    /// </remarks>
+    public Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(checkpoint.Instance);
+        var step = new PreparedCheckpoint(workItem, checkpoint);
+        return WriteAsync(durable: true, context =>
+        {
+            Checkpoint(context, step);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task AbandonOrchestrationAsync(OrchestrationWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        var held = workItem.Lease;
+        return WriteAsync(durable: false, context =>
+        {
+            var changed = context.Command("Orchestrations/Abandon")
+                .With("@InstanceId", workItem.InstanceId)
+                .With("@LockedBy", held.LockedBy)
+                .With("@LockExpiration", held.LockExpiration)
+                .With("@NotBefore", retryAfter > TimeSpan.Zero ? context.Now + retryAfter : null)
+                .ExecuteNonQuery();
+            if (changed != 1)
+            {
+                throw OrchestrationLockLost(workItem.InstanceId, held);
+            }
+
+            context.Effects.OrchestrationWork = true;
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Transaction: ActivityTasks (claim), ActivityTaskEvents (read).</remarks>
+    public async Task<ActivityWorkItem?> ClaimActivityAsync(string lockedBy, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(lockedBy);
+        var claimed = await WriteAsync(durable: false, context =>
+        {
+            var lease = new Lease(lockedBy, context.Now + leaseDuration);
+            long taskId;
+            string instanceId, executionId;
+            using (var reader = context.Command("Activities/Claim")
+                .With("@LockedBy", lockedBy)
+                .With("@LockExpiration", lease.LockExpiration)
+                .With("@Now", context.Now)
+                .ExecuteReader())
+            {
+                if (!reader.Read())
+                {
+                    return null;
+                }
+
+                (taskId, instanceId, executionId) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+            }
+
+            var json = (string)context.Command("Activities/SelectEvent").With("@TaskId", taskId).ExecuteScalar()!;
+            return new ClaimedActivity(taskId, instanceId, executionId, json, lease);
+        }, cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
+        {
+            return null;
+        }
+
+        var scheduled = StoredJson.DeserializeEvent(claimed.Event) as TaskScheduledEvent
+            ?? throw new InvalidDataException($"Activity task {claimed.TaskId} of '{claimed.InstanceId}' does not hold a TaskScheduled event.");
+        return new ActivityWorkItem(claimed.TaskId, claimed.InstanceId, claimed.ExecutionId, scheduled, claimed.Lease);
+    }
+
+    /// <inheritdoc/>
+    public async Task RenewActivityLeaseAsync(ActivityWorkItem workItem, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        var held = workItem.Lease;
+        workItem.Lease = await WriteAsync(durable: false, context =>
+        {
+            var renewed = held with { LockExpiration = context.Now + leaseDuration };
+            var changed = ActivityCommand(context, "Activities/Renew", workItem, held)
+                .With("@NewLockExpiration", renewed.LockExpiration)
+                .ExecuteNonQuery();
+            return changed == 1 ? renewed : throw ActivityLockLost(workItem, held);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Transaction: ActivityTasks (delete, the lease check; ActivityTaskEvents by cascade), Messages, Instances (ReadyAt).</remarks>
+    public Task CompleteActivityAsync(ActivityWorkItem workItem, HistoryEvent result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        ArgumentNullException.ThrowIfNull(result);
+        if (result is not (TaskCompletedEvent or TaskFailedEvent))
+        {
+            throw new ArgumentException($"An activity result must be TaskCompleted or TaskFailed, not {result.EventType}.", nameof(result));
+        }
+
+        var held = workItem.Lease;
+        var message = new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result };
+        var json = StoredJson.Serialize(result);
+        return WriteAsync(durable: true, context =>
+        {
+            if (ActivityCommand(context, "Activities/Complete", workItem, held).ExecuteNonQuery() != 1)
+            {
+                throw ActivityLockLost(workItem, held);
+            }
+
+            Enqueue(context, message, json);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task AbandonActivityAsync(ActivityWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        var held = workItem.Lease;
+        return WriteAsync(durable: false, context =>
+        {
+            var changed = ActivityCommand(context, "Activities/Abandon", workItem, held)
+                .With("@AvailableAt", retryAfter > TimeSpan.Zero ? context.Now + retryAfter : context.Now)
+                .ExecuteNonQuery();
+            if (changed != 1)
+            {
+                throw ActivityLockLost(workItem, held);
+            }
+
+            context.Effects.ActivityWork = true;
+            return true;
+        }, cancellationToken);
+    }
+
+    private static ClaimedOrchestration? ClaimOrchestration(WriteContext context, string lockedBy, TimeSpan leaseDuration)
+    {
+        var lease = new Lease(lockedBy, context.Now + leaseDuration);
+        InstanceState instance;
+        int historyLength;
+        using (var reader = context.Command("Orchestrations/Claim")
+            .With("@LockedBy", lockedBy)
+            .With("@LockExpiration", lease.LockExpiration)
+            .With("@Now", context.Now)
+            .ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            instance = InstanceRow.Read(reader, withPayloads: false);
+            historyLength = reader.GetInt32(InstanceRow.HistoryLength);
+        }
+
+        using (var reader = context.Command("Orchestrations/SelectPayloads").With("@InstanceId", instance.InstanceId).ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                instance = instance with { Input = reader.GetStringOrNull(0), Output = reader.GetStringOrNull(1), CustomStatus = reader.GetStringOrNull(2) };
+            }
+        }
+
+        var messages = new List<StoredMessage>();
+        using (var reader = context.Command("Orchestrations/SelectVisibleMessages")
+            .With("@InstanceId", instance.InstanceId)
+            .With("@Now", context.Now)
+            .ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                messages.Add(new StoredMessage(
+                    reader.GetInt64(0), reader.GetStringOrNull(1), SqliteCommandExtensions.ToTime(reader.GetInt64(2)), reader.GetString(3)));
+            }
+        }
+
+        return new ClaimedOrchestration(instance, messages, historyLength, lease);
+    }
+
+    private static void Checkpoint(WriteContext context, PreparedCheckpoint step)
+    {
+        var workItem = step.WorkItem;
+        var checkpoint = step.Checkpoint;
+        var instanceId = workItem.InstanceId;
+        var changed = context.Command("Orchestrations/Checkpoint")
+            .WithState(checkpoint.Instance)
+            .With("@InstanceId", instanceId)
+            .With("@NextExecutionId", step.HistoryExecutionId)
+            .With("@Now", context.Now)
+            .With("@HistoryLength", step.HistoryLength)
+            .With("@LockedBy", step.Lease.LockedBy)
+            .With("@LockExpiration", step.Lease.LockExpiration)
+            .With("@ExecutionId", checkpoint.ExecutionId)
+            .ExecuteNonQuery();
+        if (changed != 1)
+        {
+            throw OrchestrationLockLost(instanceId, step.Lease);
+        }
+
+        var claimed = workItem.Instance;
+        var instance = checkpoint.Instance;
+        if (!string.Equals(claimed.Input, instance.Input, StringComparison.Ordinal)
+            || !string.Equals(claimed.Output, instance.Output, StringComparison.Ordinal)
+            || !string.Equals(claimed.CustomStatus, instance.CustomStatus, StringComparison.Ordinal))
+        {
+            context.Command("Orchestrations/UpdatePayloads")
+                .With("@InstanceId", instanceId)
+                .With("@Input", instance.Input)
+                .With("@Output", instance.Output)
+                .With("@CustomStatus", instance.CustomStatus)
+                .ExecuteNonQuery();
+        }
+
+        WriteHistory(context, step);
+        if (step.ConsumedMessageIds is { } consumed)
+        {
+            context.Command("Orchestrations/DeleteMessages").With("@InstanceId", instanceId).With("@MessageIds", consumed).ExecuteNonQuery();
+        }
+
+        for (var i = 0; i < checkpoint.ActivityTasks.Count; i++)
+        {
+            var task = checkpoint.ActivityTasks[i];
+            var taskId = (long)context.Command("Orchestrations/InsertActivityTask")
+                .With("@InstanceId", task.InstanceId)
+                .With("@ExecutionId", task.ExecutionId)
+                .With("@Name", task.Scheduled.Name)
+                .With("@Now", context.Now)
+                .ExecuteScalar()!;
+            context.Command("Orchestrations/InsertActivityTaskEvent").With("@TaskId", taskId).With("@Event", step.ActivityEvents[i]).ExecuteNonQuery();
+            context.Effects.ActivityWork = true;
+        }
+
+        for (var i = 0; i < checkpoint.SubOrchestrations.Count; i++)
+        {
+            var child = checkpoint.SubOrchestrations[i];
+            if (SelectStatus(context, child.InstanceId) is { } status)
+            {
+                if (!status.IsTerminal())
+                {
+                    RejectSubOrchestration(context, child, status);
+                    continue;
+                }
+
+                DeleteInstance(context, child.InstanceId);
+            }
+
+            InsertInstance(context, child, step.SubOrchestrationEvents[i]);
+        }
+
+        for (var i = 0; i < checkpoint.Messages.Count; i++)
+        {
+            // A message to an instance that does not exist is dropped, as the contract says.
+            Enqueue(context, checkpoint.Messages[i], step.MessageEvents[i]);
+        }
+
+        context.Command("Orchestrations/RefreshReadyAt").With("@InstanceId", instanceId).ExecuteNonQuery();
+        context.Effects.OrchestrationWork = true;
+        context.Effects.Instances.Add(instanceId);
+    }
+
+    private static void WriteHistory(WriteContext context, PreparedCheckpoint step)
+    {
+        var instanceId = step.WorkItem.InstanceId;
+        if (step.Checkpoint.NewExecutionId is not null)
+        {
+            // Continue-as-new: the old execution's history is superseded; only the new one is kept.
+            context.Command("Orchestrations/DeleteHistory").With("@InstanceId", instanceId).ExecuteNonQuery();
+        }
+
+        try
+        {
+            for (var i = 0; i < step.History.Length; i++)
+            {
+                var (type, timestamp, json) = step.History[i];
+                context.Command("Orchestrations/InsertHistory")
+                    .With("@InstanceId", instanceId)
+                    .With("@ExecutionId", step.HistoryExecutionId)
+                    .With("@SequenceNumber", step.FirstSequenceNumber + i)
+                    .With("@EventType", (long)type)
+                    .With("@Timestamp", timestamp)
+                    .With("@Event", json)
+                    .ExecuteNonQuery();
+            }
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+        {
+            // SQLITE_CONSTRAINT on History_Key: another worker already committed this step. The backstop behind the lease.
+            throw new WorkItemLockLostException(
+                $"orchestration instance '{instanceId}' (history #{step.FirstSequenceNumber} was already written by another worker)",
+                step.Lease.LockedBy);
+        }
+    }
+
+    private static void RejectSubOrchestration(WriteContext context, NewInstance child, OrchestrationStatus status)
+    {
+        if (child.Started.Parent is not { } parent)
+        {
+            return;
+        }
+
+        var failure = new FailureDetails(
+            typeof(InstanceAlreadyExistsException).FullName!,
+            new InstanceAlreadyExistsException(child.InstanceId, status).Message)
+        { IsNonRetriable = true };
+        var failed = new SubOrchestrationFailedEvent { TaskScheduledId = parent.TaskScheduledId, Failure = failure, Timestamp = context.Now };
+        Enqueue(
+            context,
+            new InstanceMessage { InstanceId = parent.InstanceId, ExecutionId = parent.ExecutionId, Event = failed },
+            StoredJson.Serialize(failed));
+    }
+
+    private static SqliteCommand ActivityCommand(WriteContext context, string statement, ActivityWorkItem workItem, Lease held) =>
+        context.Command(statement)
+            .With("@TaskId", workItem.TaskId)
+            .With("@LockedBy", held.LockedBy)
+            .With("@LockExpiration", held.LockExpiration);
+
+    private static WorkItemLockLostException OrchestrationLockLost(string instanceId, Lease lease) =>
+        new($"orchestration instance '{instanceId}'", lease.LockedBy);
+
+    private static WorkItemLockLostException ActivityLockLost(ActivityWorkItem workItem, Lease lease) =>
+        new($"activity '{workItem.Scheduled.Name}' (task {workItem.TaskId}) of '{workItem.InstanceId}'", lease.LockedBy);
+
+    /// <summary>An inbox message as read by a claim, its event still JSON.</summary>
+    private sealed record StoredMessage(long MessageId, string? ExecutionId, DateTimeOffset VisibleAt, string Event);
+
+    /// <summary>What an orchestration claim read inside the writer's transaction.</summary>
+    private sealed record ClaimedOrchestration(InstanceState Instance, List<StoredMessage> Messages, int HistoryLength, Lease Lease);
+
+    /// <summary>What an activity claim read inside the writer's transaction.</summary>
+    private sealed record ClaimedActivity(long TaskId, string InstanceId, string ExecutionId, string Event, Lease Lease);
+
+    /// <summary>A checkpoint with everything it stores serialized on the caller's thread, before it reaches the writer.</summary>
+    private sealed class PreparedCheckpoint
+    {
+        public PreparedCheckpoint(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint)
+        {
+            WorkItem = workItem;
+            Checkpoint = checkpoint;
+            Lease = workItem.Lease;
+            var continued = checkpoint.NewExecutionId is not null;
+            var events = continued ? checkpoint.NewExecutionHistory : checkpoint.NewEvents;
+            History = [.. events.Select(e => (e.EventType, e.Timestamp, StoredJson.Serialize(e)))];
+            HistoryExecutionId = checkpoint.NewExecutionId ?? checkpoint.ExecutionId;
+            FirstSequenceNumber = continued ? 0 : workItem.HistoryLength;
+            HistoryLength = FirstSequenceNumber + History.Length;
+            ConsumedMessageIds = checkpoint.ConsumedMessageIds.Count > 0 ? StoredJson.Array(checkpoint.ConsumedMessageIds) : null;
+            ActivityEvents = [.. checkpoint.ActivityTasks.Select(t => StoredJson.Serialize(t.Scheduled))];
+            SubOrchestrationEvents = [.. checkpoint.SubOrchestrations.Select(c => StoredJson.Serialize(c.Started))];
+            MessageEvents = [.. checkpoint.Messages.Select(m => StoredJson.Serialize(m.Event))];
+        }
+
+        public OrchestrationWorkItem WorkItem { get; }
+
+        public OrchestrationCheckpoint Checkpoint { get; }
+
+        public Lease Lease { get; }
+
+        public (HistoryEventType Type, DateTimeOffset Timestamp, string Json)[] History { get; }
+
+        /// <summary>The execution the written history belongs to (the new one on continue-as-new).</summary>
+        public string HistoryExecutionId { get; }
+
+        public int FirstSequenceNumber { get; }
+
+        public int HistoryLength { get; }
+
+        public string? ConsumedMessageIds { get; }
+
+        public string[] ActivityEvents { get; }
+
+        public string[] SubOrchestrationEvents { get; }
+
+        public string[] MessageEvents { get; }
+    }
+}
