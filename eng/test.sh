@@ -23,7 +23,13 @@ step "dotnet $(dotnet --version): build Perdure.slnx (Release, warnings as error
 dotnet build Perdure.slnx -c Release
 
 step "test Perdure.slnx"
-dotnet test Perdure.slnx -c Release --no-build
+test_log="$(mktemp)"
+dotnet test Perdure.slnx -c Release --no-build 2>&1 | tee "$test_log"
+# One plain summary line over all test assemblies ("N passed, N failed"), for readers and CI alike.
+awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
+       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$test_log"
+rm -f "$test_log"
 
 step "benchmark, --quick"
 dotnet run --project bench/Perdure.Benchmarks -c Release --no-build -- --store inmemory --quick
