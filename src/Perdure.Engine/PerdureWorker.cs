@@ -62,8 +62,9 @@ public sealed class PerdureWorker : DurableTaskWorker
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Store.CreateTaskHubAsync(stoppingToken).ConfigureAwait(false);
-        using var orchestrations = new OrchestrationDispatcher(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
-        var activities = new ActivityDispatcher(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
+        var context = new DispatchContext(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
+        using var orchestrations = new OrchestrationDispatcher(context);
+        var activities = new ActivityDispatcher(context);
         var concurrency = _options.Concurrency;
         Log.WorkerStarted(_logger, WorkerId, _options.TaskHub, concurrency.MaximumConcurrentOrchestrationWorkItems, concurrency.MaximumConcurrentActivityWorkItems);
 

@@ -16,27 +16,15 @@ namespace Perdure.Engine.Dispatch;
 /// </summary>
 internal sealed class ActivityDispatcher
 {
-    private readonly IPerdureStore _store;
-    private readonly IDurableTaskFactory _factory;
-    private readonly IServiceProvider _services;
-    private readonly PerdureWorkerOptions _options;
-    private readonly string _workerId;
-    private readonly TimeProvider _time;
+    private readonly DispatchContext _context;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<ActivityWorkItem, InFlight> _inFlight = new(ReferenceEqualityComparer.Instance);
     private volatile bool _gaveUp;
 
-    public ActivityDispatcher(
-        IPerdureStore store, IDurableTaskFactory factory, IServiceProvider services, PerdureWorkerOptions options,
-        string workerId, TimeProvider time, ILoggerFactory loggerFactory)
+    public ActivityDispatcher(DispatchContext context)
     {
-        _store = store;
-        _factory = factory;
-        _services = services;
-        _options = options;
-        _workerId = workerId;
-        _time = time;
-        _logger = loggerFactory.CreateLogger("Perdure.Engine.Activities");
+        _context = context;
+        _logger = context.LoggerFactory.CreateLogger("Perdure.Engine.Activities");
     }
 
     /// <summary>
@@ -70,10 +58,10 @@ internal sealed class ActivityDispatcher
     /// </summary>
     public async Task RenewLeasesAsync(CancellationToken stop)
     {
-        var interval = _options.LeaseDuration / 3;
+        var interval = _context.Options.LeaseDuration / 3;
         while (!stop.IsCancellationRequested)
         {
-            await Task.Delay(interval, _time, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.Delay(interval, _context.Time, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             foreach (var (workItem, state) in _inFlight)
             {
                 if (stop.IsCancellationRequested || !state.Gate.Wait(0, CancellationToken.None))
@@ -85,7 +73,7 @@ internal sealed class ActivityDispatcher
                 {
                     if (!state.LeaseLost)
                     {
-                        await _store.RenewActivityLeaseAsync(workItem, _options.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
+                        await _context.Store.RenewActivityLeaseAsync(workItem, _context.Options.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
                     }
                 }
                 catch (WorkItemLockLostException)
@@ -106,7 +94,7 @@ internal sealed class ActivityDispatcher
     }
 
     public Task<ActivityWorkItem?> ClaimAsync(CancellationToken cancellationToken) =>
-        _store.ClaimActivityAsync(_workerId, _options.LeaseDuration, cancellationToken);
+        _context.Store.ClaimActivityAsync(_context.WorkerId, _context.Options.LeaseDuration, cancellationToken);
 
     public async Task ProcessAsync(ActivityWorkItem workItem)
     {
@@ -135,7 +123,7 @@ internal sealed class ActivityDispatcher
 
         try
         {
-            await _store.CompleteActivityAsync(workItem, result, CancellationToken.None).ConfigureAwait(false);
+            await _context.Store.CompleteActivityAsync(workItem, result, CancellationToken.None).ConfigureAwait(false);
         }
         catch (WorkItemLockLostException)
         {
@@ -147,12 +135,12 @@ internal sealed class ActivityDispatcher
             Log.ActivityCompleteError(_logger, ex, workItem.Scheduled.Name, workItem.InstanceId, retryAfter);
             try
             {
-                await _store.AbandonActivityAsync(workItem, retryAfter, CancellationToken.None).ConfigureAwait(false);
+                await _context.Store.AbandonActivityAsync(workItem, retryAfter, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception abandonError) when (abandonError is not OutOfMemoryException)
             {
                 // The lease runs out on its own and the task comes back then.
-                Log.ActivityCompleteError(_logger, abandonError, workItem.Scheduled.Name, workItem.InstanceId, _options.LeaseDuration);
+                Log.ActivityCompleteError(_logger, abandonError, workItem.Scheduled.Name, workItem.InstanceId, _context.Options.LeaseDuration);
             }
         }
     }
@@ -160,9 +148,9 @@ internal sealed class ActivityDispatcher
     private async Task<HistoryEvent> RunAsync(ActivityWorkItem workItem)
     {
         var scheduled = workItem.Scheduled;
-        var now = _time.GetUtcNow();
-        await using var scope = _services.CreateAsyncScope();
-        if (!_factory.TryCreateActivity(new TaskName(scheduled.Name), scope.ServiceProvider, out var activity))
+        var now = _context.Time.GetUtcNow();
+        await using var scope = _context.Services.CreateAsyncScope();
+        if (!_context.Factory.TryCreateActivity(new TaskName(scheduled.Name), scope.ServiceProvider, out var activity))
         {
             return Failed(scheduled, now, new FailureDetails(
                 typeof(InvalidOperationException).FullName!,
@@ -174,7 +162,7 @@ internal sealed class ActivityDispatcher
         object? input;
         try
         {
-            input = scheduled.Input is null ? null : _options.DataConverter.Deserialize(scheduled.Input, activity.InputType);
+            input = scheduled.Input is null ? null : _context.Options.DataConverter.Deserialize(scheduled.Input, activity.InputType);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -188,12 +176,12 @@ internal sealed class ActivityDispatcher
         {
             var context = new PerdureActivityContext(new TaskName(scheduled.Name), workItem.InstanceId, scheduled.Version);
             var output = await activity.RunAsync(context, input).ConfigureAwait(false);
-            var serialized = output is null ? null : _options.DataConverter.Serialize(output);
-            return new TaskCompletedEvent { TaskScheduledId = scheduled.EventId, Result = serialized, Timestamp = _time.GetUtcNow() };
+            var serialized = output is null ? null : _context.Options.DataConverter.Serialize(output);
+            return new TaskCompletedEvent { TaskScheduledId = scheduled.EventId, Result = serialized, Timestamp = _context.Time.GetUtcNow() };
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return Failed(scheduled, _time.GetUtcNow(), Failures.FromException(ex));
+            return Failed(scheduled, _context.Time.GetUtcNow(), Failures.FromException(ex));
         }
     }
 
@@ -204,12 +192,12 @@ internal sealed class ActivityDispatcher
     {
         try
         {
-            await _store.AbandonActivityAsync(workItem, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            await _context.Store.AbandonActivityAsync(workItem, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Not renewed any more, the lease runs out on its own.
-            Log.ActivityCompleteError(_logger, ex, workItem.Scheduled.Name, workItem.InstanceId, _options.LeaseDuration);
+            Log.ActivityCompleteError(_logger, ex, workItem.Scheduled.Name, workItem.InstanceId, _context.Options.LeaseDuration);
         }
     }
 

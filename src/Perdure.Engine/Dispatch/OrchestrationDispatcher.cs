@@ -17,31 +17,17 @@ namespace Perdure.Engine.Dispatch;
 internal sealed class OrchestrationDispatcher : IDisposable
 {
     private readonly StepWatchdog _watchdog;
-    private readonly IPerdureStore _store;
-    private readonly IDurableTaskFactory _factory;
-    private readonly IServiceProvider _services;
-    private readonly PerdureWorkerOptions _options;
-    private readonly string _workerId;
-    private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly DispatchContext _context;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _deadlocks = new(StringComparer.Ordinal);
 
-    public OrchestrationDispatcher(
-        IPerdureStore store, IDurableTaskFactory factory, IServiceProvider services, PerdureWorkerOptions options,
-        string workerId, TimeProvider time, ILoggerFactory loggerFactory)
+    public OrchestrationDispatcher(DispatchContext context)
     {
-        _store = store;
-        _factory = factory;
-        _services = services;
-        _options = options;
-        _workerId = workerId;
-        _time = time;
-        _loggerFactory = loggerFactory;
-        _logger = loggerFactory.CreateLogger("Perdure.Engine.Orchestrations");
-        Cache = new OrchestrationCache(options.CacheCapacity);
-        _watchdog = new StepWatchdog(options.DeadlockTimeout);
+        _context = context;
+        _logger = context.LoggerFactory.CreateLogger("Perdure.Engine.Orchestrations");
+        Cache = new OrchestrationCache(context.Options.CacheCapacity);
+        _watchdog = new StepWatchdog(context.Options.DeadlockTimeout);
     }
 
     public void Dispose()
@@ -53,7 +39,7 @@ internal sealed class OrchestrationDispatcher : IDisposable
     public OrchestrationCache Cache { get; }
 
     public Task<OrchestrationWorkItem?> ClaimAsync(CancellationToken cancellationToken) =>
-        _store.ClaimOrchestrationAsync(_workerId, _options.LeaseDuration, cancellationToken);
+        _context.Store.ClaimOrchestrationAsync(_context.WorkerId, _context.Options.LeaseDuration, cancellationToken);
 
     public async Task ProcessAsync(OrchestrationWorkItem workItem)
     {
@@ -74,11 +60,11 @@ internal sealed class OrchestrationDispatcher : IDisposable
             {
                 history = workItem.HistoryLength == 0
                     ? []
-                    : await _store.GetHistoryAsync(instance.InstanceId, CancellationToken.None).ConfigureAwait(false);
+                    : await _context.Store.GetHistoryAsync(instance.InstanceId, CancellationToken.None).ConfigureAwait(false);
                 entry = CreateRuntime(instance);
             }
 
-            var now = _time.GetUtcNow();
+            var now = _context.Time.GetUtcNow();
             var runtime = entry.Runtime;
             var step = await RunStepAsync(runtime, history, workItem.Messages, now).ConfigureAwait(false);
             if (step is null)
@@ -131,10 +117,10 @@ internal sealed class OrchestrationDispatcher : IDisposable
     {
         var instanceId = workItem.InstanceId;
         var attempts = _deadlocks.AddOrUpdate(instanceId, 1, (_, n) => n + 1);
-        if (attempts < _options.MaxDeadlockedAttempts)
+        if (attempts < _context.Options.MaxDeadlockedAttempts)
         {
             var retryAfter = NextBackoff(instanceId);
-            Log.OrchestrationStepDeadlocked(_logger, instanceId, _options.DeadlockTimeout, retryAfter);
+            Log.OrchestrationStepDeadlocked(_logger, instanceId, _context.Options.DeadlockTimeout, retryAfter);
             await AbandonAsync(workItem, retryAfter).ConfigureAwait(false);
             return;
         }
@@ -143,23 +129,23 @@ internal sealed class OrchestrationDispatcher : IDisposable
         _failures.TryRemove(instanceId, out _);
         var exception = new OrchestratorMisuseException(
             $"Orchestrator '{workItem.Instance.Name}' (instance '{instanceId}') blocked its thread for longer than " +
-            $"{_options.DeadlockTimeout.TotalSeconds:0.###} s in {attempts} attempts (Thread.Sleep, .Result or .Wait() on a " +
+            $"{_context.Options.DeadlockTimeout.TotalSeconds:0.###} s in {attempts} attempts (Thread.Sleep, .Result or .Wait() on a " +
             "task, a lock, or synchronous I/O?). Orchestrator code must not block: await the context's tasks, use " +
             "context.CreateTimer to wait, and move blocking work into an activity.");
         var failure = Failures.FromException(exception);
         Log.OrchestrationFailedByEngine(_logger, instanceId, failure.ErrorMessage);
-        await CommitAsync(workItem, CheckpointBuilder.FailInstance(workItem, failure, _time.GetUtcNow()), null).ConfigureAwait(false);
+        await CommitAsync(workItem, CheckpointBuilder.FailInstance(workItem, failure, _context.Time.GetUtcNow()), null).ConfigureAwait(false);
     }
 
     private CachedOrchestration CreateRuntime(InstanceState instance)
     {
-        var scope = _services.CreateAsyncScope();
+        var scope = _context.Services.CreateAsyncScope();
         try
         {
-            ITaskOrchestrator orchestrator = _factory.TryCreateOrchestrator(new TaskName(instance.Name), scope.ServiceProvider, out var created)
+            ITaskOrchestrator orchestrator = _context.Factory.TryCreateOrchestrator(new TaskName(instance.Name), scope.ServiceProvider, out var created)
                 ? created
                 : new MissingOrchestrator(instance.Name);
-            var runtime = new OrchestrationRuntime(instance.InstanceId, orchestrator, _options.DataConverter, _loggerFactory);
+            var runtime = new OrchestrationRuntime(instance.InstanceId, orchestrator, _context.Options.DataConverter, _context.LoggerFactory);
             return new CachedOrchestration(runtime, scope);
         }
         catch
@@ -194,7 +180,7 @@ internal sealed class OrchestrationDispatcher : IDisposable
     {
         try
         {
-            await _store.CompleteOrchestrationAsync(workItem, checkpoint, CancellationToken.None).ConfigureAwait(false);
+            await _context.Store.CompleteOrchestrationAsync(workItem, checkpoint, CancellationToken.None).ConfigureAwait(false);
         }
         catch (WorkItemLockLostException)
         {
@@ -214,7 +200,7 @@ internal sealed class OrchestrationDispatcher : IDisposable
     {
         try
         {
-            await _store.AbandonOrchestrationAsync(workItem, retryAfter, CancellationToken.None).ConfigureAwait(false);
+            await _context.Store.AbandonOrchestrationAsync(workItem, retryAfter, CancellationToken.None).ConfigureAwait(false);
         }
         catch (WorkItemLockLostException)
         {
@@ -223,7 +209,7 @@ internal sealed class OrchestrationDispatcher : IDisposable
         catch (Exception ex)
         {
             // The lease runs out on its own; the item comes back then.
-            Log.OrchestrationStepError(_logger, ex, workItem.InstanceId, _options.LeaseDuration);
+            Log.OrchestrationStepError(_logger, ex, workItem.InstanceId, _context.Options.LeaseDuration);
         }
     }
 
@@ -231,7 +217,7 @@ internal sealed class OrchestrationDispatcher : IDisposable
     {
         var attempt = _failures.AddOrUpdate(instanceId, 1, (_, n) => n + 1);
         var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, Math.Min(attempt - 1, 16)));
-        return delay < _options.MaxRetryBackoff ? delay : _options.MaxRetryBackoff;
+        return delay < _context.Options.MaxRetryBackoff ? delay : _context.Options.MaxRetryBackoff;
     }
 
     /// <summary>Stands in for an orchestrator nobody registered, failing the instance with a message that says so.</summary>
