@@ -33,6 +33,10 @@ public sealed class SqliteStoreOptions
     /// <summary>How long a connection waits for another process's write lock before a write fails. Default 30 seconds.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The full path of the database file a connection string names.</summary>
+    /// <exception cref="ArgumentException">The connection string is malformed or names no file (an in-memory or temporary database).</exception>
+    public static string DatabasePathOf(string connectionString) => Data.SqliteConnections.FullPath(connectionString);
+
     /// <summary>Returns a copy, so a store is not affected by later changes to the options it was created with.</summary>
     internal SqliteStoreOptions Clone() => (SqliteStoreOptions)MemberwiseClone();
 }

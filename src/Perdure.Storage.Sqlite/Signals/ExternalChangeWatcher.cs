@@ -31,7 +31,9 @@ internal sealed class ExternalChangeWatcher : IAsyncDisposable
         _changed = changed;
         _logger = logger;
         _path = path;
-        _loop = Task.Run(RunAsync);
+        // The first reading and the first timer are taken here, synchronously: a commit made after construction is
+        // always seen as a change, and a clock advanced after construction always reaches the timer.
+        _loop = RunAsync(ReadVersion());
     }
 
     public async ValueTask DisposeAsync()
@@ -49,9 +51,8 @@ internal sealed class ExternalChangeWatcher : IAsyncDisposable
         _session.Dispose();
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(long? last)
     {
-        long? last = ReadVersion();
         while (!_stop.IsCancellationRequested)
         {
             await Task.Delay(_interval, _time, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
