@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(4010, LogLevel.Error, "A SQLite write batch of {Count} request(s) failed as a whole and was rolled back; each caller gets the error.")]
     public static partial void BatchFailed(ILogger logger, Exception exception, int count);
 
+    [LoggerMessage(4011, LogLevel.Error, "Waking dispatchers and waiters after a SQLite commit failed; they are woken by the next safety poll.")]
+    public static partial void SignalFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(4020, LogLevel.Warning, "Checking '{Path}' for commits of other processes failed; retrying at the next safety poll.")]
     public static partial void WatchFailed(ILogger logger, Exception exception, string path);
 }

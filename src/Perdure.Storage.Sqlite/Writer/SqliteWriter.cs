@@ -187,7 +187,15 @@ internal sealed class SqliteWriter : IDisposable
 
         if (!_batchEffects.IsEmpty)
         {
-            _committed(_batchEffects);
+            try
+            {
+                _committed(_batchEffects);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Waking listeners must never stop the writer; the safety poll wakes them later.
+                Log.SignalFailed(_logger, ex);
+            }
         }
     }
 
