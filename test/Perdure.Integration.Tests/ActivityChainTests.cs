@@ -6,10 +6,11 @@ namespace Perdure.Integration.Tests;
 
 public sealed class ActivityChainTests
 {
-    [Fact]
-    public async Task A_chain_of_activities_returns_the_combined_output()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task A_chain_of_activities_returns_the_combined_output(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<string, string>("Greet", async (ctx, name) =>
             {
                 var a = await ctx.CallActivityAsync<string>("Hello", name);

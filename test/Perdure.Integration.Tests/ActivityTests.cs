@@ -7,10 +7,12 @@ namespace Perdure.Integration.Tests;
 
 public sealed class ActivityTests
 {
-    [Fact]
-    public async Task Each_activity_call_gets_its_own_dependency_injection_scope()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Each_activity_call_gets_its_own_dependency_injection_scope(TestStore store)
     {
         await using var host = await PerdureTestHost.StartAsync(
+            store,
             r => r
                 .AddOrchestratorFunc<object?, string[]>("TwoCalls", async (ctx, _) =>
                 [
@@ -27,10 +29,11 @@ public sealed class ActivityTests
         Assert.NotEqual(ids[0], ids[1]);
     }
 
-    [Fact]
-    public async Task A_failing_activity_surfaces_as_TaskFailedException_with_details_and_inner_failure()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task A_failing_activity_surfaces_as_TaskFailedException_with_details_and_inner_failure(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, string>("CatchIt", async (ctx, _) =>
             {
                 try
@@ -53,10 +56,11 @@ public sealed class ActivityTests
             result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task An_uncaught_activity_failure_fails_the_orchestration_with_the_activity_failure_inside()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task An_uncaught_activity_failure_fails_the_orchestration_with_the_activity_failure_inside(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc("Uncaught", (TaskOrchestrationContext ctx) => ctx.CallActivityAsync("Boom"))
             .AddActivityFunc("Boom", (TaskActivityContext _) => throw new InvalidOperationException("kaput")));
 
@@ -69,10 +73,11 @@ public sealed class ActivityTests
         Assert.Equal("kaput", result.FailureDetails.InnerFailure?.ErrorMessage);
     }
 
-    [Fact]
-    public async Task Calling_an_unregistered_activity_fails_clearly_instead_of_hanging()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Calling_an_unregistered_activity_fails_clearly_instead_of_hanging(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc("CallsMissing", (TaskOrchestrationContext ctx) => ctx.CallActivityAsync<string>("NotThere")));
 
         var result = await host.RunAsync("CallsMissing");
@@ -81,10 +86,11 @@ public sealed class ActivityTests
         Assert.Contains("No activity named 'NotThere' is registered", result.FailureDetails!.InnerFailure!.ErrorMessage, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Scheduling_an_unregistered_orchestrator_fails_the_instance_clearly()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Scheduling_an_unregistered_orchestrator_fails_the_instance_clearly(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(_ => { });
+        await using var host = await PerdureTestHost.StartAsync(store, _ => { });
 
         var result = await host.RunAsync("Nobody");
 
@@ -92,10 +98,11 @@ public sealed class ActivityTests
         Assert.Contains("No orchestrator named 'Nobody' is registered", result.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Activity_input_and_output_round_trip_through_the_data_converter()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Activity_input_and_output_round_trip_through_the_data_converter(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<Order, Receipt>("Checkout", (ctx, order) => ctx.CallActivityAsync<Receipt>("Charge", order))
             .AddActivityFunc<Order, Receipt>("Charge", (ctx, order) => new Receipt(order.Id, order.Quantity * 2.5m, ctx.InstanceId)));
 

@@ -11,10 +11,11 @@ public sealed class ContextTests
 {
     private static readonly ConcurrentDictionary<string, bool> s_changeBehaviour = new();
 
-    [Fact]
-    public async Task Custom_status_is_visible_to_the_client()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Custom_status_is_visible_to_the_client(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, int>("Status", async (ctx, _) =>
             {
                 ctx.SetCustomStatus(new { stage = "one" });
@@ -29,10 +30,12 @@ public sealed class ContextTests
         Assert.Equal("{\"stage\":\"two\"}", result.SerializedCustomStatus);
     }
 
-    [Fact]
-    public async Task NewGuid_and_CurrentUtcDateTime_are_stable_across_replays()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task NewGuid_and_CurrentUtcDateTime_are_stable_across_replays(TestStore store)
     {
         await using var host = await PerdureTestHost.StartAsync(
+            store,
             r => r
                 .AddOrchestratorFunc<object?, string>("Stable", async (ctx, _) =>
                 {
@@ -50,11 +53,13 @@ public sealed class ContextTests
         Assert.Equal("stable", result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task IsReplaying_is_true_only_while_old_history_replays()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task IsReplaying_is_true_only_while_old_history_replays(TestStore store)
     {
         var observed = new ConcurrentQueue<bool>();
         await using var host = await PerdureTestHost.StartAsync(
+            store,
             r => r
                 .AddOrchestratorFunc<object?, int>("Observe", async (ctx, _) =>
                 {
@@ -72,11 +77,13 @@ public sealed class ContextTests
         Assert.Equal([false, true, false], observed.ToArray());
     }
 
-    [Fact]
-    public async Task The_replay_safe_logger_writes_each_message_once()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task The_replay_safe_logger_writes_each_message_once(TestStore store)
     {
         var provider = new CountingLoggerProvider();
         await using var host = await PerdureTestHost.StartAsync(
+            store,
             r => r
                 .AddOrchestratorFunc<object?, int>("Logs", async (ctx, _) =>
                 {
@@ -95,11 +102,13 @@ public sealed class ContextTests
         Assert.Equal(["before", "after"], provider.Messages.ToArray());
     }
 
-    [Fact]
-    public async Task A_changed_orchestrator_replaying_old_history_fails_with_a_nondeterminism_message()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task A_changed_orchestrator_replaying_old_history_fails_with_a_nondeterminism_message(TestStore store)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var host = await PerdureTestHost.StartAsync(
+            store,
             r => r
                 .AddOrchestratorFunc<object?, string>("Changes", async (ctx, _) =>
                 {
@@ -127,10 +136,11 @@ public sealed class ContextTests
         Assert.Contains("TaskScheduled 'ReserveInventory'", result.FailureDetails.ErrorMessage, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Awaiting_Task_Delay_in_an_orchestrator_fails_it_with_a_message_naming_CreateTimer()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Awaiting_Task_Delay_in_an_orchestrator_fails_it_with_a_message_naming_CreateTimer(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, int>("Misuse", async (ctx, _) =>
             {
                 await Task.Delay(TimeSpan.FromHours(1));
@@ -143,10 +153,11 @@ public sealed class ContextTests
         Assert.Contains("context.CreateTimer", result.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task An_orchestration_that_throws_fails_with_its_exception_details()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task An_orchestration_that_throws_fails_with_its_exception_details(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, int>("Throws", (TaskOrchestrationContext _, object? _) => Task.FromException<int>(new ArgumentException("bad order"))));
 
         var result = await host.RunAsync("Throws");

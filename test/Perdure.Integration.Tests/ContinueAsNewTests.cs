@@ -6,10 +6,11 @@ namespace Perdure.Integration.Tests;
 
 public sealed class ContinueAsNewTests
 {
-    [Fact]
-    public async Task ContinueAsNew_restarts_with_the_new_input_until_done()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task ContinueAsNew_restarts_with_the_new_input_until_done(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<int, int>("CountTo10", async (ctx, n) =>
             {
                 var next = await ctx.CallActivityAsync<int>("Increment", n);
@@ -29,10 +30,11 @@ public sealed class ContinueAsNewTests
         Assert.Equal(9, result.ReadInputAs<int>());
     }
 
-    [Fact]
-    public async Task No_event_is_lost_around_a_continue_as_new_that_preserves_unprocessed_events()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task No_event_is_lost_around_a_continue_as_new_that_preserves_unprocessed_events(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<int, int>("Accumulate", async (ctx, total) =>
             {
                 var value = await ctx.WaitForExternalEvent<int>("add");
@@ -57,10 +59,11 @@ public sealed class ContinueAsNewTests
         Assert.Equal(Enumerable.Range(1, 20).Sum(), result.ReadOutputAs<int>());
     }
 
-    [Fact]
-    public async Task Events_carried_across_continue_as_new_keep_their_arrival_order()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Events_carried_across_continue_as_new_keep_their_arrival_order(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<string, string>("Sequence", async (ctx, seen) =>
             {
                 var next = await ctx.WaitForExternalEvent<string>("item");

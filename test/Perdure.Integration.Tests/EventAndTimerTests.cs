@@ -6,10 +6,11 @@ namespace Perdure.Integration.Tests;
 
 public sealed class EventAndTimerTests
 {
-    [Fact]
-    public async Task A_durable_timer_fires_and_the_orchestration_continues()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task A_durable_timer_fires_and_the_orchestration_continues(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, bool>("Nap", async (ctx, _) =>
             {
                 var before = ctx.CurrentUtcDateTime;
@@ -22,11 +23,12 @@ public sealed class EventAndTimerTests
         Assert.True(result.ReadOutputAs<bool>());
     }
 
-    [Fact]
-    public async Task Events_raised_before_the_wait_are_buffered_and_consumed_one_per_wait_in_order()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Events_raised_before_the_wait_are_buffered_and_consumed_one_per_wait_in_order(TestStore store)
     {
         var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, string>("Collect", async (ctx, _) =>
             {
                 await ctx.CallActivityAsync("Gate");
@@ -47,10 +49,11 @@ public sealed class EventAndTimerTests
         Assert.Equal("123", result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task An_event_wait_with_a_timeout_throws_TaskCanceledException_when_the_timer_wins()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task An_event_wait_with_a_timeout_throws_TaskCanceledException_when_the_timer_wins(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, string>("Impatient", async (ctx, _) =>
             {
                 try
@@ -68,10 +71,11 @@ public sealed class EventAndTimerTests
         Assert.Equal("timed out", result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task An_event_arriving_before_the_timeout_wins_the_race()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task An_event_arriving_before_the_timeout_wins_the_race(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, string>("Approve", async (ctx, _) =>
             {
                 ctx.SetCustomStatus("waiting");
@@ -88,10 +92,11 @@ public sealed class EventAndTimerTests
         Assert.Equal("yes", result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task A_wait_cancelled_through_its_token_ends_with_TaskCanceledException()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task A_wait_cancelled_through_its_token_ends_with_TaskCanceledException(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, string>("CancelWait", async (ctx, _) =>
             {
                 using var cts = new CancellationTokenSource();
@@ -115,10 +120,11 @@ public sealed class EventAndTimerTests
         Assert.Equal("cancelled", result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task SendEvent_delivers_an_event_to_another_instance()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task SendEvent_delivers_an_event_to_another_instance(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, string>("Receiver", (ctx, _) => ctx.WaitForExternalEvent<string>("ping"))
             .AddOrchestratorFunc<string, bool>("Sender", (ctx, target) =>
             {

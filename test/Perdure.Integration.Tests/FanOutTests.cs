@@ -6,10 +6,11 @@ namespace Perdure.Integration.Tests;
 
 public sealed class FanOutTests
 {
-    [Fact]
-    public async Task Fan_out_fan_in_sums_every_result()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Fan_out_fan_in_sums_every_result(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<int, int>("SumSquares", async (ctx, n) =>
             {
                 var tasks = Enumerable.Range(1, n).Select(i => ctx.CallActivityAsync<int>("Square", i)).ToList();
@@ -23,10 +24,11 @@ public sealed class FanOutTests
         Assert.Equal(Enumerable.Range(1, 200).Sum(i => i * i), result.ReadOutputAs<int>());
     }
 
-    [Fact]
-    public async Task WhenAny_continues_with_the_first_task_to_finish()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task WhenAny_continues_with_the_first_task_to_finish(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, string>("Race", async (ctx, _) =>
             {
                 using var cts = new CancellationTokenSource();
@@ -44,10 +46,11 @@ public sealed class FanOutTests
         Assert.Equal("activity", result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task A_thousand_concurrent_orchestrations_of_five_activities_all_complete_correctly()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task A_thousand_concurrent_orchestrations_of_five_activities_all_complete_correctly(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<string, string>("Chain5", async (ctx, input) =>
             {
                 var value = input;

@@ -11,10 +11,11 @@ public sealed class InstanceManagementTests
         .AddOrchestratorFunc<object?, string>("ParentOfWaiter", (ctx, _) =>
             ctx.CallSubOrchestratorAsync<string>("WaitForGo", options: new SubOrchestrationOptions { InstanceId = ctx.InstanceId + "-child" }));
 
-    [Fact]
-    public async Task Suspend_holds_events_until_resume()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Suspend_holds_events_until_resume(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(Waiter);
+        await using var host = await PerdureTestHost.StartAsync(store, Waiter);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("WaitForGo");
         await host.Client.WaitForInstanceStartAsync(id);
 
@@ -31,10 +32,11 @@ public sealed class InstanceManagementTests
         Assert.Equal("went", result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task Terminate_ends_a_running_instance_with_the_given_output()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Terminate_ends_a_running_instance_with_the_given_output(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(Waiter);
+        await using var host = await PerdureTestHost.StartAsync(store, Waiter);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("WaitForGo");
         await host.Client.WaitForInstanceStartAsync(id);
 
@@ -45,10 +47,11 @@ public sealed class InstanceManagementTests
         Assert.Equal("stopped by test", result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task Recursive_terminate_also_terminates_running_sub_orchestrations()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Recursive_terminate_also_terminates_running_sub_orchestrations(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(Waiter);
+        await using var host = await PerdureTestHost.StartAsync(store, Waiter);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("ParentOfWaiter");
         await WaitForStatusAsync(host, id + "-child", OrchestrationRuntimeStatus.Running);
 
@@ -60,10 +63,11 @@ public sealed class InstanceManagementTests
         Assert.Equal(OrchestrationRuntimeStatus.Terminated, child.RuntimeStatus);
     }
 
-    [Fact]
-    public async Task An_instance_scheduled_for_later_starts_no_earlier_than_StartAt()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task An_instance_scheduled_for_later_starts_no_earlier_than_StartAt(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, DateTime>("WhenDidIStart", (ctx, _) => ctx.CurrentUtcDateTime));
         var startAt = DateTimeOffset.UtcNow.AddMilliseconds(300);
 
@@ -75,10 +79,11 @@ public sealed class InstanceManagementTests
         Assert.True(result.ReadOutputAs<DateTime>() >= startAt.UtcDateTime, "started before StartAt");
     }
 
-    [Fact]
-    public async Task Terminating_an_instance_that_has_not_started_yet_records_one_termination()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Terminating_an_instance_that_has_not_started_yet_records_one_termination(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r.AddOrchestratorFunc<int, int>("Id", (_, n) => n));
+        await using var host = await PerdureTestHost.StartAsync(store, r => r.AddOrchestratorFunc<int, int>("Id", (_, n) => n));
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Id", 1, new StartOrchestrationOptions { StartAt = DateTimeOffset.UtcNow.AddHours(1) });
 
         await host.Client.TerminateInstanceAsync(id, "never ran");
@@ -89,10 +94,11 @@ public sealed class InstanceManagementTests
         Assert.Single(history, e => e is DurableTask.Core.History.ExecutionTerminatedEvent);
     }
 
-    [Fact]
-    public async Task Restart_runs_a_finished_instance_again_under_the_same_or_a_new_id()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Restart_runs_a_finished_instance_again_under_the_same_or_a_new_id(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<int, int>("Double", (_, n) => n * 2));
         var first = await host.RunAsync("Double", 21);
 
@@ -107,10 +113,11 @@ public sealed class InstanceManagementTests
         Assert.Equal(42, copy.ReadOutputAs<int>());
     }
 
-    [Fact]
-    public async Task Purge_removes_finished_instances_and_their_sub_orchestrations()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Purge_removes_finished_instances_and_their_sub_orchestrations(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<int, int>("Leaf", (_, n) => n)
             .AddOrchestratorFunc<object?, int>("Root", (ctx, _) =>
                 ctx.CallSubOrchestratorAsync<int>("Leaf", 1, new SubOrchestrationOptions { InstanceId = ctx.InstanceId + "-leaf" })));
@@ -123,10 +130,11 @@ public sealed class InstanceManagementTests
         Assert.Null(await host.Client.GetInstanceAsync(root.InstanceId + "-leaf"));
     }
 
-    [Fact]
-    public async Task Purging_a_running_instance_is_refused_and_changes_nothing()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Purging_a_running_instance_is_refused_and_changes_nothing(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(Waiter);
+        await using var host = await PerdureTestHost.StartAsync(store, Waiter);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("WaitForGo");
         await host.Client.WaitForInstanceStartAsync(id);
 
@@ -135,10 +143,11 @@ public sealed class InstanceManagementTests
         Assert.Equal(OrchestrationRuntimeStatus.Running, (await host.Client.GetInstanceAsync(id))!.RuntimeStatus);
     }
 
-    [Fact]
-    public async Task Query_pages_through_instances_by_prefix_and_status()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Query_pages_through_instances_by_prefix_and_status(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r.AddOrchestratorFunc<int, int>("Id", (_, n) => n));
+        await using var host = await PerdureTestHost.StartAsync(store, r => r.AddOrchestratorFunc<int, int>("Id", (_, n) => n));
         for (var i = 0; i < 7; i++)
         {
             await host.RunAsync("Id", i);
@@ -161,10 +170,11 @@ public sealed class InstanceManagementTests
         Assert.Equal(["batch-0", "batch-1", "batch-2", "batch-3", "batch-4"], ids);
     }
 
-    [Fact]
-    public async Task Raising_an_event_to_a_finished_instance_changes_nothing()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Raising_an_event_to_a_finished_instance_changes_nothing(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => r.AddOrchestratorFunc<int, int>("Id", (_, n) => n));
+        await using var host = await PerdureTestHost.StartAsync(store, r => r.AddOrchestratorFunc<int, int>("Id", (_, n) => n));
         var done = await host.RunAsync("Id", 5);
 
         await host.Client.RaiseEventAsync(done.InstanceId, "late", "ignored");
@@ -174,10 +184,11 @@ public sealed class InstanceManagementTests
         Assert.Equal(5, after.ReadOutputAs<int>());
     }
 
-    [Fact]
-    public async Task Scheduling_a_running_instance_id_again_is_refused()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Scheduling_a_running_instance_id_again_is_refused(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(Waiter);
+        await using var host = await PerdureTestHost.StartAsync(store, Waiter);
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("WaitForGo");
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() =>

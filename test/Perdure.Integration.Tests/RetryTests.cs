@@ -17,10 +17,11 @@ public sealed class RetryTests
             : $"succeeded on attempt {attempt}";
     });
 
-    [Fact]
-    public async Task A_retry_policy_retries_until_the_activity_succeeds()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task A_retry_policy_retries_until_the_activity_succeeds(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => FlakyActivity(r)
+        await using var host = await PerdureTestHost.StartAsync(store, r => FlakyActivity(r)
             .AddOrchestratorFunc<string, string>("WithRetry", (ctx, failTimes) => ctx.CallActivityAsync<string>(
                 "Flaky", failTimes, TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromMilliseconds(20), backoffCoefficient: 2)))));
 
@@ -29,10 +30,11 @@ public sealed class RetryTests
         Assert.Equal("succeeded on attempt 3", result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task A_retry_policy_gives_up_after_max_attempts_and_reports_the_last_failure()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task A_retry_policy_gives_up_after_max_attempts_and_reports_the_last_failure(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => FlakyActivity(r)
+        await using var host = await PerdureTestHost.StartAsync(store, r => FlakyActivity(r)
             .AddOrchestratorFunc<string, string>("WithRetry", (ctx, failTimes) => ctx.CallActivityAsync<string>(
                 "Flaky", failTimes, TaskOptions.FromRetryPolicy(new RetryPolicy(2, TimeSpan.FromMilliseconds(10))))));
 
@@ -43,10 +45,11 @@ public sealed class RetryTests
         Assert.Equal(2, s_attempts[result.InstanceId]);
     }
 
-    [Fact]
-    public async Task HandleFailure_returning_false_stops_retrying_at_once()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task HandleFailure_returning_false_stops_retrying_at_once(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => FlakyActivity(r)
+        await using var host = await PerdureTestHost.StartAsync(store, r => FlakyActivity(r)
             .AddOrchestratorFunc<string, string>("NoRetry", (ctx, failTimes) => ctx.CallActivityAsync<string>(
                 "Flaky", failTimes, TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromMilliseconds(10))
                 {
@@ -59,10 +62,11 @@ public sealed class RetryTests
         Assert.Equal(1, s_attempts[result.InstanceId]);
     }
 
-    [Fact]
-    public async Task A_custom_retry_handler_sees_each_failure_and_decides()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task A_custom_retry_handler_sees_each_failure_and_decides(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => FlakyActivity(r)
+        await using var host = await PerdureTestHost.StartAsync(store, r => FlakyActivity(r)
             .AddOrchestratorFunc<string, string>("Custom", async (ctx, failTimes) =>
             {
                 var seen = new List<int>();
@@ -80,10 +84,11 @@ public sealed class RetryTests
         Assert.Equal("succeeded on attempt 4 after 1,2,3", result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task Sub_orchestrations_retry_with_a_policy_too()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Sub_orchestrations_retry_with_a_policy_too(TestStore store)
     {
-        await using var host = await PerdureTestHost.StartAsync(r => FlakyActivity(r)
+        await using var host = await PerdureTestHost.StartAsync(store, r => FlakyActivity(r)
             .AddOrchestratorFunc<string, string>("Child", (ctx, failTimes) => ctx.CallActivityAsync<string>("Flaky", failTimes))
             .AddOrchestratorFunc<string, string>("Parent", (ctx, failTimes) => ctx.CallSubOrchestratorAsync<string>(
                 "Child", failTimes, new SubOrchestrationOptions(TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromMilliseconds(10))), $"{ctx.InstanceId}-child"))));

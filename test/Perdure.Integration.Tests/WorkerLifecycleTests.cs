@@ -3,17 +3,17 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Perdure.Core.InMemory;
 using Perdure.Testing;
 
 namespace Perdure.Integration.Tests;
 
 public sealed class WorkerLifecycleTests
 {
-    [Fact]
-    public async Task Stopping_a_worker_lets_the_activity_in_flight_finish_and_another_worker_carries_on()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task Stopping_a_worker_lets_the_activity_in_flight_finish_and_another_worker_carries_on(TestStore store)
     {
-        var store = new InMemoryStore(PerdureTestHost.NewTaskHubName());
+        using var location = TestStoreLocation.Create(store);
         var activityStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void Tasks(DurableTaskRegistry r) => r
@@ -27,7 +27,7 @@ public sealed class WorkerLifecycleTests
             })
             .AddActivityFunc<string>("Fast", _ => "fast");
 
-        var first = await PerdureTestHost.StartAsync(Tasks, sharedStore: store);
+        var first = await PerdureTestHost.StartAsync(location, Tasks);
         var id = await first.Client.ScheduleNewOrchestrationInstanceAsync("TwoSteps");
         await activityStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var stopping = first.StopAsync();
@@ -35,16 +35,17 @@ public sealed class WorkerLifecycleTests
         await stopping;
         await first.DisposeAsync();
 
-        await using var second = await PerdureTestHost.StartAsync(Tasks, sharedStore: store);
+        await using var second = await PerdureTestHost.StartAsync(location, Tasks);
         var result = await second.WaitAsync(id);
 
         Assert.Equal("slow+fast", result.ReadOutputAs<string>());
     }
 
-    [Fact]
-    public async Task An_activity_abandoned_by_a_stopped_worker_runs_again_when_its_lease_runs_out()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task An_activity_abandoned_by_a_stopped_worker_runs_again_when_its_lease_runs_out(TestStore store)
     {
-        var store = new InMemoryStore(PerdureTestHost.NewTaskHubName());
+        using var location = TestStoreLocation.Create(store);
         var runs = new ConcurrentQueue<string>();
         var firstRunStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var neverReleased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,25 +68,27 @@ public sealed class WorkerLifecycleTests
             o.ShutdownTimeout = TimeSpan.FromMilliseconds(50);
         }
 
-        var first = await PerdureTestHost.StartAsync(Tasks, configureWorker: ShortLeases, sharedStore: store);
+        var first = await PerdureTestHost.StartAsync(location, Tasks, configureWorker: ShortLeases);
         var id = await first.Client.ScheduleNewOrchestrationInstanceAsync("OneStep");
         await firstRunStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await first.DisposeAsync();
 
-        await using var second = await PerdureTestHost.StartAsync(Tasks, configureWorker: ShortLeases, sharedStore: store);
+        await using var second = await PerdureTestHost.StartAsync(location, Tasks, configureWorker: ShortLeases);
         var result = await second.WaitAsync(id);
 
         Assert.Equal("done", result.ReadOutputAs<string>());
         Assert.Equal(2, runs.Count);
     }
 
-    [Fact]
-    public async Task A_step_that_blocks_its_thread_is_abandoned_after_the_deadlock_timeout_and_retried()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task A_step_that_blocks_its_thread_is_abandoned_after_the_deadlock_timeout_and_retried(TestStore store)
     {
         var deadlockLogged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var unblock = new ManualResetEventSlim();
         var attempts = 0;
         await using var host = await PerdureTestHost.StartAsync(
+            store,
             r => r.AddOrchestratorFunc<object?, int>("Blocks", (_, _) =>
             {
                 if (Interlocked.Increment(ref attempts) == 1)
@@ -107,13 +110,15 @@ public sealed class WorkerLifecycleTests
         Assert.Equal(2, result.ReadOutputAs<int>());
     }
 
-    [Fact]
-    public async Task An_orchestrator_that_keeps_blocking_fails_with_a_message_that_says_what_to_do()
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task An_orchestrator_that_keeps_blocking_fails_with_a_message_that_says_what_to_do(TestStore store)
     {
         using var never = new ManualResetEventSlim();
         try
         {
             await using var host = await PerdureTestHost.StartAsync(
+                store,
                 r => r.AddOrchestratorFunc<object?, int>("AlwaysBlocks", (_, _) =>
                 {
                     never.Wait(TimeSpan.FromSeconds(60));

@@ -18,6 +18,7 @@ public sealed class PerdureTestHost : IAsyncDisposable
     private static int s_hubCounter;
     private readonly IHost _host;
     private bool _stopped;
+    private TestStoreLocation? _ownedLocation;
 
     private PerdureTestHost(IHost host, string taskHub)
     {
@@ -41,20 +42,46 @@ public sealed class PerdureTestHost : IAsyncDisposable
     /// <summary>A task hub name no other test uses.</summary>
     public static string NewTaskHubName() => $"test{Interlocked.Increment(ref s_hubCounter)}_{Guid.NewGuid().ToString("N")[..8]}";
 
-    /// <summary>Builds and starts a host.</summary>
+    /// <summary>Builds and starts a host on a fresh in-memory store.</summary>
     /// <param name="registerTasks">Registers orchestrators and activities.</param>
-    /// <param name="store">The store to run on.</param>
     /// <param name="configureWorker">Further worker options.</param>
     /// <param name="configureServices">Further services (e.g. a fake TimeProvider or a logger provider).</param>
-    /// <param name="sharedStore">A store to use instead of a new one, so that several hosts (or a restarted one) share state.</param>
-    public static async Task<PerdureTestHost> StartAsync(
+    public static Task<PerdureTestHost> StartAsync(
         Action<DurableTaskRegistry> registerTasks,
-        TestStore store = TestStore.InMemory,
         Action<PerdureWorkerOptions>? configureWorker = null,
-        Action<IServiceCollection>? configureServices = null,
-        IPerdureStore? sharedStore = null)
+        Action<IServiceCollection>? configureServices = null) =>
+        StartAsync(TestStore.InMemory, registerTasks, configureWorker, configureServices);
+
+    /// <summary>Builds and starts a host on a fresh store of the given kind (deleted when the host is disposed).</summary>
+    /// <param name="store">The kind of store.</param>
+    /// <param name="registerTasks">Registers orchestrators and activities.</param>
+    /// <param name="configureWorker">Further worker options.</param>
+    /// <param name="configureServices">Further services (e.g. a fake TimeProvider or a logger provider).</param>
+    public static async Task<PerdureTestHost> StartAsync(
+        TestStore store,
+        Action<DurableTaskRegistry> registerTasks,
+        Action<PerdureWorkerOptions>? configureWorker = null,
+        Action<IServiceCollection>? configureServices = null)
     {
-        var taskHub = sharedStore?.TaskHub ?? NewTaskHubName();
+        var location = TestStoreLocation.Create(store);
+        var host = await StartAsync(location, registerTasks, configureWorker, configureServices).ConfigureAwait(false);
+        host._ownedLocation = location;
+        return host;
+    }
+
+    /// <summary>Builds and starts a host on a location that other hosts may share (a restarted or second worker).</summary>
+    /// <param name="location">Where the state lives; the caller disposes it.</param>
+    /// <param name="registerTasks">Registers orchestrators and activities.</param>
+    /// <param name="configureWorker">Further worker options.</param>
+    /// <param name="configureServices">Further services (e.g. a fake TimeProvider or a logger provider).</param>
+    public static async Task<PerdureTestHost> StartAsync(
+        TestStoreLocation location,
+        Action<DurableTaskRegistry> registerTasks,
+        Action<PerdureWorkerOptions>? configureWorker = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var taskHub = location.TaskHub;
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -62,20 +89,13 @@ public sealed class PerdureTestHost : IAsyncDisposable
         builder.Services.AddDurableTaskWorker(b =>
         {
             b.AddTasks(registerTasks);
-            Action<PerdureWorkerOptions> options = o =>
+            location.Use(b, o =>
             {
                 o.TaskHub = taskHub;
                 configureWorker?.Invoke(o);
-            };
-            _ = (sharedStore, store) switch
-            {
-                ({ } shared, _) => b.UsePerdureStore((_, _) => shared, options),
-                _ => b.UseInMemory("tests", options),
-            };
+            });
         });
-        builder.Services.AddDurableTaskClient(b => _ = sharedStore is { } shared
-            ? b.UsePerdureStore((_, _) => shared, o => o.TaskHub = taskHub)
-            : b.UseInMemory("tests", o => o.TaskHub = taskHub));
+        builder.Services.AddDurableTaskClient(b => location.Use(b, o => o.TaskHub = taskHub));
         var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);
         return new PerdureTestHost(host, taskHub);
@@ -113,5 +133,6 @@ public sealed class PerdureTestHost : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _host.Dispose();
+        _ownedLocation?.Dispose();
     }
 }
