@@ -10,8 +10,9 @@ using Microsoft.Extensions.Logging;
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
-// The in-memory store keeps state only while the process runs. The embedded SQLite store (UseSqlite) arrives in a later
-// issue and becomes the default here; only these two Use…() lines change.
+// The embedded SQLite store: durable, nothing to install. State lives in perdure.db in the working directory and
+// survives restarts; UseInMemory() would keep it only while the process runs. Only these two Use…() lines are Perdure's.
+const string Database = "Data Source=perdure.db";
 builder.Services.AddDurableTaskWorker(b =>
 {
     b.AddTasks(r =>
@@ -19,9 +20,9 @@ builder.Services.AddDurableTaskWorker(b =>
         r.AddOrchestrator<HelloCitiesOrchestrator>();
         r.AddActivity<SayHello>();
     });
-    b.UseInMemory();
+    b.UseSqlite(Database);
 });
-builder.Services.AddDurableTaskClient(b => b.UseInMemory());
+builder.Services.AddDurableTaskClient(b => b.UseSqlite(Database));
 
 using var host = builder.Build();
 await host.StartAsync();
