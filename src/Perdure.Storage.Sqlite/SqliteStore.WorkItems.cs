@@ -12,27 +12,38 @@ namespace Perdure.Storage.Sqlite;
 public sealed partial class SqliteStore
 {
     /// <inheritdoc/>
-    /// <remarks>Transaction: Instances (claim), InstancePayloads and Messages (read).</remarks>
-    public async Task<OrchestrationWorkItem?> ClaimOrchestrationAsync(string lockedBy, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    /// <remarks>
+    /// One writer request claims them all: Instances (claim), InstancePayloads and Messages (read), repeated per instance.
+    /// </remarks>
+    public async Task<IReadOnlyList<OrchestrationWorkItem>> ClaimOrchestrationsAsync(
+        string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(lockedBy);
-        var claimed = await WriteAsync(durable: false, context => ClaimOrchestration(context, lockedBy, leaseDuration), cancellationToken)
-            .ConfigureAwait(false);
-        if (claimed is null)
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var claimed = await WriteAsync(durable: false, context =>
         {
-            return null;
-        }
+            var items = new List<ClaimedOrchestration>();
+            while (items.Count < maxCount && ClaimOrchestration(context, lockedBy, leaseDuration) is { } item)
+            {
+                items.Add(item);
+            }
+
+            return items;
+        }, cancellationToken).ConfigureAwait(false);
 
         // Events are parsed here, on the caller's thread, so the writer spends its time on SQL only.
-        var messages = claimed.Messages.ConvertAll(m => new InstanceMessage
-        {
-            InstanceId = claimed.Instance.InstanceId,
-            ExecutionId = m.ExecutionId,
-            Event = StoredJson.DeserializeEvent(m.Event),
-            VisibleAt = m.VisibleAt,
-            MessageId = m.MessageId,
-        });
-        return new OrchestrationWorkItem(claimed.Instance, messages, claimed.HistoryLength, claimed.Lease);
+        return claimed.ConvertAll(c => new OrchestrationWorkItem(
+            c.Instance,
+            c.Messages.ConvertAll(m => new InstanceMessage
+            {
+                InstanceId = c.Instance.InstanceId,
+                ExecutionId = m.ExecutionId,
+                Event = StoredJson.DeserializeEvent(m.Event),
+                VisibleAt = m.VisibleAt,
+                MessageId = m.MessageId,
+            }),
+            c.HistoryLength,
+            c.Lease));
     }
 
     /// <inheritdoc/>
@@ -97,40 +108,47 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>Transaction: ActivityTasks (claim), ActivityTaskEvents (read).</remarks>
-    public async Task<ActivityWorkItem?> ClaimActivityAsync(string lockedBy, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    /// <remarks>One writer request claims them all: ActivityTasks (claim), ActivityTaskEvents (read), repeated per task.</remarks>
+    public async Task<IReadOnlyList<ActivityWorkItem>> ClaimActivitiesAsync(
+        string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(lockedBy);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         var claimed = await WriteAsync(durable: false, context =>
         {
+            var items = new List<ClaimedActivity>();
             var lease = new Lease(lockedBy, context.Now + leaseDuration);
-            long taskId;
-            string instanceId, executionId;
-            using (var reader = context.Command("Activities/Claim")
-                .With("@LockedBy", lockedBy)
-                .With("@LockExpiration", lease.LockExpiration)
-                .With("@Now", context.Now)
-                .ExecuteReader())
+            while (items.Count < maxCount)
             {
-                if (!reader.Read())
+                long taskId;
+                string instanceId, executionId;
+                using (var reader = context.Command("Activities/Claim")
+                    .With("@LockedBy", lockedBy)
+                    .With("@LockExpiration", lease.LockExpiration)
+                    .With("@Now", context.Now)
+                    .ExecuteReader())
                 {
-                    return null;
+                    if (!reader.Read())
+                    {
+                        break;
+                    }
+
+                    (taskId, instanceId, executionId) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
                 }
 
-                (taskId, instanceId, executionId) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+                var json = (string)context.Command("Activities/SelectEvent").With("@TaskId", taskId).ExecuteScalar()!;
+                items.Add(new ClaimedActivity(taskId, instanceId, executionId, json, lease));
             }
 
-            var json = (string)context.Command("Activities/SelectEvent").With("@TaskId", taskId).ExecuteScalar()!;
-            return new ClaimedActivity(taskId, instanceId, executionId, json, lease);
+            return items;
         }, cancellationToken).ConfigureAwait(false);
-        if (claimed is null)
-        {
-            return null;
-        }
 
-        var scheduled = StoredJson.DeserializeEvent(claimed.Event) as TaskScheduledEvent
-            ?? throw new InvalidDataException($"Activity task {claimed.TaskId} of '{claimed.InstanceId}' does not hold a TaskScheduled event.");
-        return new ActivityWorkItem(claimed.TaskId, claimed.InstanceId, claimed.ExecutionId, scheduled, claimed.Lease);
+        return claimed.ConvertAll(c =>
+        {
+            var scheduled = StoredJson.DeserializeEvent(c.Event) as TaskScheduledEvent
+                ?? throw new InvalidDataException($"Activity task {c.TaskId} of '{c.InstanceId}' does not hold a TaskScheduled event.");
+            return new ActivityWorkItem(c.TaskId, c.InstanceId, c.ExecutionId, scheduled, c.Lease);
+        });
     }
 
     /// <inheritdoc/>

@@ -35,6 +35,31 @@ public abstract class ActivityWorkItemConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task ClaimActivities_MoreWaitingThanAskedFor_ClaimsExactlyMaxCountDistinctTasks()
+    {
+        await ScheduleActivitiesAsync("order-1", "A", "B", "C", "D");
+
+        var first = await Store.ClaimActivitiesAsync("worker-1", LeaseDuration, 3, Ct);
+        var rest = await Store.ClaimActivitiesAsync("worker-2", LeaseDuration, 10, Ct);
+
+        Assert.Equal(3, first.Count);
+        Assert.Single(rest);
+        Assert.Equal(["A", "B", "C", "D"], first.Concat(rest).Select(w => w.Scheduled.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(4, first.Concat(rest).Select(w => w.TaskId).Distinct().Count());
+        Assert.All(first, w => Assert.Equal(new Lease("worker-1", Epoch + LeaseDuration), w.Lease));
+    }
+
+    [Fact]
+    public async Task ClaimActivities_MaxCountBelowOne_Throws()
+    {
+        await ScheduleActivitiesAsync("order-1", "A");
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.ClaimActivitiesAsync("worker-1", LeaseDuration, 0, Ct));
+
+        Assert.Equal("A", (await ClaimActivityAsync()).Scheduled.Name);
+    }
+
+    [Fact]
     public async Task ClaimActivity_TaskWaiting_ReturnsTheCallWithALease()
     {
         var orchestration = await ScheduleActivitiesAsync("order-1", "Charge");

@@ -49,6 +49,36 @@ public abstract class OrchestrationWorkItemConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task ClaimOrchestrations_MoreClaimableThanAskedFor_ClaimsExactlyMaxCountDistinctInstances()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await CreateInstanceAsync($"batch-{i}");
+        }
+
+        var first = await Store.ClaimOrchestrationsAsync("worker-1", LeaseDuration, 3, Ct);
+        var rest = await Store.ClaimOrchestrationsAsync("worker-2", LeaseDuration, 10, Ct);
+
+        Assert.Equal(3, first.Count);
+        Assert.Equal(2, rest.Count);
+        Assert.Equal(
+            Enumerable.Range(0, 5).Select(i => $"batch-{i}").Order(StringComparer.Ordinal),
+            first.Concat(rest).Select(w => w.InstanceId).Order(StringComparer.Ordinal));
+        Assert.All(first, w => Assert.Equal(new Lease("worker-1", Epoch + LeaseDuration), w.Lease));
+        Assert.All(rest, w => Assert.Single(w.Messages));
+    }
+
+    [Fact]
+    public async Task ClaimOrchestrations_MaxCountBelowOne_Throws()
+    {
+        await CreateInstanceAsync("order-1");
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.ClaimOrchestrationsAsync("worker-1", LeaseDuration, 0, Ct));
+
+        Assert.Equal("order-1", (await ClaimAsync()).InstanceId);
+    }
+
+    [Fact]
     public async Task ClaimOrchestration_SeveralInstances_EachClaimedOnce()
     {
         string[] ids = ["a-1", "a-2", "a-3", "a-4", "a-5"];

@@ -5,14 +5,17 @@ namespace Perdure.Core.InMemory;
 public sealed partial class InMemoryStore
 {
     /// <inheritdoc/>
-    public Task<OrchestrationWorkItem?> ClaimOrchestrationAsync(string lockedBy, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OrchestrationWorkItem>> ClaimOrchestrationsAsync(
+        string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(lockedBy);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var claimed = new List<OrchestrationWorkItem>();
         lock (_gate)
         {
             var now = _time.GetUtcNow();
             PromoteDueInstances(now);
-            while (_readyInstances.TryDequeue(out var instanceId))
+            while (claimed.Count < maxCount && _readyInstances.TryDequeue(out var instanceId))
             {
                 if (!_instances.TryGetValue(instanceId, out var record) || !IsClaimable(record, now))
                 {
@@ -24,12 +27,11 @@ public sealed partial class InMemoryStore
                 record.NotBefore = null;
                 _dueInstances.Enqueue(instanceId, lease.LockExpiration);
                 var messages = record.Inbox.Where(m => IsVisible(m, now)).ToArray();
-                return Task.FromResult<OrchestrationWorkItem?>(
-                    new OrchestrationWorkItem(record.State, messages, record.History.Count, lease));
+                claimed.Add(new OrchestrationWorkItem(record.State, messages, record.History.Count, lease));
             }
-
-            return Task.FromResult<OrchestrationWorkItem?>(null);
         }
+
+        return Task.FromResult<IReadOnlyList<OrchestrationWorkItem>>(claimed);
     }
 
     /// <inheritdoc/>
@@ -151,9 +153,12 @@ public sealed partial class InMemoryStore
     }
 
     /// <inheritdoc/>
-    public Task<ActivityWorkItem?> ClaimActivityAsync(string lockedBy, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ActivityWorkItem>> ClaimActivitiesAsync(
+        string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(lockedBy);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var claimed = new List<ActivityWorkItem>();
         lock (_gate)
         {
             var now = _time.GetUtcNow();
@@ -163,7 +168,7 @@ public sealed partial class InMemoryStore
                 _readyActivities.Enqueue(dueId);
             }
 
-            while (_readyActivities.TryDequeue(out var id))
+            while (claimed.Count < maxCount && _readyActivities.TryDequeue(out var id))
             {
                 if (!_activities.TryGetValue(id, out var record)
                     || record.Lease is { } held && held.LockExpiration > now
@@ -177,12 +182,11 @@ public sealed partial class InMemoryStore
                 record.NotBefore = null;
                 _dueActivities.Enqueue(id, lease.LockExpiration);
                 var task = record.Task;
-                return Task.FromResult<ActivityWorkItem?>(
-                    new ActivityWorkItem(id, task.InstanceId, task.ExecutionId, task.Scheduled, lease));
+                claimed.Add(new ActivityWorkItem(id, task.InstanceId, task.ExecutionId, task.Scheduled, lease));
             }
-
-            return Task.FromResult<ActivityWorkItem?>(null);
         }
+
+        return Task.FromResult<IReadOnlyList<ActivityWorkItem>>(claimed);
     }
 
     /// <inheritdoc/>

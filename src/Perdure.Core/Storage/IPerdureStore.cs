@@ -43,14 +43,16 @@ public interface IPerdureStore : IAsyncDisposable
     // ---- orchestrations ----
 
     /// <summary>
-    /// Claims an instance that has visible inbox messages and no live lease, or returns null when there is none.
+    /// Claims up to <paramref name="maxCount"/> instances that have visible inbox messages and no live lease (fewer, or
+    /// none, when fewer are claimable), each under its own lease, in one round trip.
     /// </summary>
     /// <remarks>
     /// A Suspended instance is claimable only for resume and terminate messages; other messages wait in its inbox. The
     /// work item carries every visible message of the instance in arrival order (for a suspended instance too, held
     /// messages included). Messages addressed to an execution that has ended are still delivered; the engine drops them.
     /// </remarks>
-    Task<OrchestrationWorkItem?> ClaimOrchestrationAsync(string lockedBy, TimeSpan leaseDuration, CancellationToken cancellationToken);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is less than 1.</exception>
+    Task<IReadOnlyList<OrchestrationWorkItem>> ClaimOrchestrationsAsync(string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken);
 
     /// <summary>Extends the lease of a claimed instance.</summary>
     /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's.</exception>
@@ -74,8 +76,12 @@ public interface IPerdureStore : IAsyncDisposable
 
     // ---- activities ----
 
-    /// <summary>Claims a visible activity task with no live lease, or returns null when there is none.</summary>
-    Task<ActivityWorkItem?> ClaimActivityAsync(string lockedBy, TimeSpan leaseDuration, CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims up to <paramref name="maxCount"/> visible activity tasks with no live lease (fewer, or none, when fewer are
+    /// claimable), each under its own lease, in one round trip.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is less than 1.</exception>
+    Task<IReadOnlyList<ActivityWorkItem>> ClaimActivitiesAsync(string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken);
 
     /// <summary>Extends the lease of a claimed activity task.</summary>
     /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's.</exception>

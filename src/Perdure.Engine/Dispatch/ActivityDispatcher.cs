@@ -93,8 +93,8 @@ internal sealed class ActivityDispatcher
         }
     }
 
-    public Task<ActivityWorkItem?> ClaimAsync(CancellationToken cancellationToken) =>
-        _context.Store.ClaimActivityAsync(_context.WorkerId, _context.Options.LeaseDuration, cancellationToken);
+    public Task<IReadOnlyList<ActivityWorkItem>> ClaimAsync(int maxCount, CancellationToken cancellationToken) =>
+        _context.Store.ClaimActivitiesAsync(_context.WorkerId, _context.Options.LeaseDuration, maxCount, cancellationToken);
 
     public async Task ProcessAsync(ActivityWorkItem workItem)
     {

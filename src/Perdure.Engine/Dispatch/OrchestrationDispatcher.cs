@@ -38,8 +38,8 @@ internal sealed class OrchestrationDispatcher : IDisposable
 
     public OrchestrationCache Cache { get; }
 
-    public Task<OrchestrationWorkItem?> ClaimAsync(CancellationToken cancellationToken) =>
-        _context.Store.ClaimOrchestrationAsync(_context.WorkerId, _context.Options.LeaseDuration, cancellationToken);
+    public Task<IReadOnlyList<OrchestrationWorkItem>> ClaimAsync(int maxCount, CancellationToken cancellationToken) =>
+        _context.Store.ClaimOrchestrationsAsync(_context.WorkerId, _context.Options.LeaseDuration, maxCount, cancellationToken);
 
     public async Task ProcessAsync(OrchestrationWorkItem workItem)
     {

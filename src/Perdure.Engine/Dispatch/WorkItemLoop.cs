@@ -14,17 +14,20 @@ internal sealed class WorkItemLoop<T>
     private readonly WorkItemKind _kind;
     private readonly IPerdureStore _store;
     private readonly int _concurrency;
-    private readonly Func<CancellationToken, Task<T?>> _claim;
+    private readonly Func<int, CancellationToken, Task<IReadOnlyList<T>>> _claim;
     private readonly Func<T, Task> _process;
     private readonly TimeProvider _time;
     private readonly TimeSpan _safetyPoll;
     private readonly ILogger _logger;
+    /// <summary>The most items one claim asks for.</summary>
+    private const int MaxClaimBatch = 64;
+
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running = 1; // the loop itself counts until it stops claiming
     private readonly bool _yieldFirst;
 
     public WorkItemLoop(
-        WorkItemKind kind, IPerdureStore store, int concurrency, Func<CancellationToken, Task<T?>> claim,
+        WorkItemKind kind, IPerdureStore store, int concurrency, Func<int, CancellationToken, Task<IReadOnlyList<T>>> claim,
         Func<T, Task> process, TimeProvider time, TimeSpan safetyPoll, ILogger logger, bool yieldFirst)
     {
         _yieldFirst = yieldFirst;
@@ -62,35 +65,50 @@ internal sealed class WorkItemLoop<T>
                 break;
             }
 
+            // Claim as many items as there are free slots (bounded), in one store round trip.
+            var free = 1;
+            while (free < MaxClaimBatch && slots.Wait(0, CancellationToken.None))
+            {
+                free++;
+            }
+
             var signal = _store.WhenWorkAvailable(_kind);
-            T? item;
+            IReadOnlyList<T> items;
             try
             {
-                item = await _claim(stopping).ConfigureAwait(false);
+                items = await _claim(free, stopping).ConfigureAwait(false);
                 claimFailures = 0;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
-                slots.Release();
+                slots.Release(free);
                 break;
             }
             catch (Exception ex)
             {
-                slots.Release();
+                slots.Release(free);
                 var backoff = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, claimFailures++), _safetyPoll.TotalMilliseconds));
                 Log.ClaimError(_logger, ex, _kind.ToString(), backoff);
                 await SleepAsync(Task.Delay(Timeout.Infinite, stopping), backoff, stopping).ConfigureAwait(false);
                 continue;
             }
 
-            if (item is not null)
+            if (free > items.Count)
+            {
+                slots.Release(free - items.Count);
+            }
+
+            foreach (var item in items)
             {
                 Interlocked.Increment(ref _running);
                 _ = ProcessAsync(item, slots);
+            }
+
+            if (items.Count > 0)
+            {
                 continue;
             }
 
-            slots.Release();
             TimeSpan wait = _safetyPoll;
             try
             {
