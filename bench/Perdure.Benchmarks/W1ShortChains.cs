@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Perdure.Benchmarks;
 
@@ -23,14 +20,18 @@ internal static class W1ShortChains
     public static string Expected(int instance) =>
         $"w1-{instance}" + string.Concat(Enumerable.Range(1, StepsPerInstance).Select(k => $"/{k}"));
 
-    /// <summary>Runs W1 once on a fresh host and task hub; the time covers scheduling all instances to the last completion.</summary>
-    public static async Task<RunResult> RunAsync(BenchmarkOptions options, int instances, TimeSpan timeout)
+    /// <summary>
+    /// Runs W1 once on a fresh host, task hub and (SQLite) database file; the time covers scheduling all instances to the
+    /// last completion. The file is deleted afterwards.
+    /// </summary>
+    public static async Task<RunResult> RunAsync(BenchmarkOptions options, BenchStore store, int instances, TimeSpan timeout)
     {
         var taskHub = $"w1_{Interlocked.Increment(ref s_runCounter)}_{Guid.NewGuid().ToString("N")[..8]}";
-        using var host = BuildHost(options, taskHub);
-        await host.StartAsync().ConfigureAwait(false);
+        using var location = store.NewLocation(taskHub);
+        var host = BenchHost.Build(options, location, Register);
         try
         {
+            await host.StartAsync().ConfigureAwait(false);
             var client = host.Services.GetRequiredService<DurableTaskClient>();
             using var cts = new CancellationTokenSource(timeout);
             var ids = new string[instances];
@@ -48,18 +49,30 @@ internal static class W1ShortChains
             }
             catch (OperationCanceledException)
             {
-                return new RunResult(taskHub, instances, stopwatch.Elapsed, [$"not all instances finished within {timeout.TotalSeconds:0} s"]);
+                return new RunResult(taskHub, instances, stopwatch.Elapsed, 0, [$"not all instances finished within {timeout.TotalSeconds:0} s"]);
             }
 
             stopwatch.Stop();
-            return new RunResult(taskHub, instances, stopwatch.Elapsed, Verify(ids, results));
+            return new RunResult(taskHub, instances, stopwatch.Elapsed, location.FileBytes(), Verify(ids, results));
         }
         finally
         {
-            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await host.StopAsync(stopping.Token).ConfigureAwait(false);
+            await BenchHost.StopAndDisposeAsync(host).ConfigureAwait(false);
         }
     }
+
+    private static void Register(DurableTaskRegistry r) => r
+        .AddOrchestratorFunc<string, string>(Orchestrator, async (context, input) =>
+        {
+            var value = input;
+            for (var step = 0; step < StepsPerInstance; step++)
+            {
+                value = await context.CallActivityAsync<string>(Activity, value);
+            }
+
+            return value;
+        })
+        .AddActivityFunc<string, string>(Activity, (_, input) => $"{input}/{input.Count(c => c == '/') + 1}");
 
     private static List<string> Verify(string[] ids, OrchestrationMetadata?[] results)
     {
@@ -84,45 +97,15 @@ internal static class W1ShortChains
 
         return errors;
     }
-
-    private static IHost BuildHost(BenchmarkOptions options, string taskHub)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddDurableTaskWorker(b =>
-        {
-            b.AddTasks(r => r
-                .AddOrchestratorFunc<string, string>(Orchestrator, async (context, input) =>
-                {
-                    var value = input;
-                    for (var step = 0; step < StepsPerInstance; step++)
-                    {
-                        value = await context.CallActivityAsync<string>(Activity, value);
-                    }
-
-                    return value;
-                })
-                .AddActivityFunc<string, string>(Activity, (_, input) => $"{input}/{input.Count(c => c == '/') + 1}"));
-            b.UseInMemory("bench", o =>
-            {
-                o.TaskHub = taskHub;
-                o.Concurrency.MaximumConcurrentOrchestrationWorkItems = options.Concurrency;
-                o.Concurrency.MaximumConcurrentActivityWorkItems = options.Concurrency;
-            });
-        });
-        builder.Services.AddDurableTaskClient(b => b.UseInMemory("bench", o => o.TaskHub = taskHub));
-        return builder.Build();
-    }
 }
 
-/// <summary>One timed run of a workload.</summary>
+/// <summary>One timed run of W1.</summary>
 /// <param name="TaskHub">The task hub it ran on.</param>
 /// <param name="Instances">How many instances it ran.</param>
 /// <param name="Elapsed">From the first schedule to the last completion.</param>
+/// <param name="FileBytes">Size of the SQLite database and its WAL at the end (0 in memory).</param>
 /// <param name="Errors">Wrong outputs, failed instances or a timeout; empty when every output was right.</param>
-internal sealed record RunResult(string TaskHub, int Instances, TimeSpan Elapsed, IReadOnlyList<string> Errors)
+internal sealed record RunResult(string TaskHub, int Instances, TimeSpan Elapsed, long FileBytes, IReadOnlyList<string> Errors)
 {
     public double StepsPerSecond => Instances * W1ShortChains.StepsPerInstance / Elapsed.TotalSeconds;
 

@@ -1,0 +1,223 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Perdure.Benchmarks;
+
+/// <summary>Everything one run measured: printed as the results table, and written as JSON and Markdown on request.</summary>
+internal sealed class Report
+{
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
+
+    public required string Command { get; init; }
+
+    public required string Machine { get; init; }
+
+    public required string LoadAtStart { get; init; }
+
+    public string? LoadAtEnd { get; set; }
+
+    public required string Build { get; init; }
+
+    public required string Store { get; init; }
+
+    public required bool Quick { get; init; }
+
+    public required int Concurrency { get; init; }
+
+    public string? DataFolder { get; init; }
+
+    public string? Disk { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>The one-row commit probe, run before the workloads and again after them (the disk's speed drifts).</summary>
+    public List<ProbeResult> CommitProbes { get; } = [];
+
+    /// <summary>The flush probe, run before the workloads and again after them.</summary>
+    public List<ProbeResult> FlushProbes { get; } = [];
+
+    /// <summary>The probes' rate: the mean of the start and end runs; null when a probe is missing or failed.</summary>
+    public double? CommitsPerSecond => MeanRate(CommitProbes);
+
+    public double? FlushesPerSecond => MeanRate(FlushProbes);
+
+    public List<RunResult> W1Runs { get; } = [];
+
+    public LatencyResult? W3 { get; set; }
+
+    public IReadOnlyList<string> Errors { get; set; } = [];
+
+    private bool IsSqlite => Store == "sqlite";
+
+    /// <summary>The rows of the results table: workload, figure, value, target, reading against the limit probe.</summary>
+    public IEnumerable<string[]> Rows()
+    {
+        var probed = CommitsPerSecond is not null;
+        if (CommitsPerSecond is { } commits)
+        {
+            yield return
+            [
+                "probe", "one-row durable commits/s (mean)", $"{commits:N0} (start {CommitProbes[0].PerSecond:N0}, end {CommitProbes[^1].PerSecond:N0})", "-",
+                $"one commit = {1000 / commits:0.000} ms",
+            ];
+        }
+
+        if (FlushesPerSecond is { } flushes)
+        {
+            yield return
+            [
+                "probe", "flushes/s, write + fsync (mean)", $"{flushes:N0} (start {FlushProbes[0].PerSecond:N0}, end {FlushProbes[^1].PerSecond:N0})", "-",
+                $"one flush = {1000 / flushes:0.000} ms",
+            ];
+        }
+
+        if (W1Runs.Count > 0)
+        {
+            var steps = Stats(W1Runs.Select(r => r.StepsPerSecond));
+            var instances = W1Runs[0].Instances;
+            yield return
+            [
+                "W1", $"activity steps/s ({instances:N0} x {W1ShortChains.StepsPerInstance}, {W1Runs.Count} rep{(W1Runs.Count == 1 ? string.Empty : "s")})", Summary(steps),
+                IsSqlite ? ">= 5,000" : ">= 50,000",
+                probed ? $"W1 = {steps.Median / CommitsPerSecond:0.00} x one-row commits/s" : "-",
+            ];
+            yield return ["W1", "instances/s", Summary(Stats(W1Runs.Select(r => r.InstancesPerSecond))), "-", "-"];
+        }
+
+        if (W3 is { Milliseconds.Count: > 0 } w3)
+        {
+            yield return
+            [
+                "W3", $"latency p50 / p95 / p99 ms ({w3.Milliseconds.Count})",
+                $"{w3.Percentile(50):0.00} / {w3.Percentile(95):0.00} / {w3.Percentile(99):0.00}",
+                IsSqlite ? "p50 <= 3, p99 <= 15" : "-",
+                probed ? $"p50 = {w3.Percentile(50) * CommitsPerSecond / 1000:0.0} one-row commit times" : "-",
+            ];
+        }
+    }
+
+    public IEnumerable<string> TableLines()
+    {
+        string[] header = ["workload", "figure", "median (min-max) or value", "target", "against the limit probe"];
+        var columns = CommitsPerSecond is null ? header.Length - 1 : header.Length;
+        header = header[..columns];
+        var rows = Rows().Select(r => r[..columns]).ToList();
+        var widths = Enumerable.Range(0, header.Length).Select(i => rows.Select(r => r[i].Length).Append(header[i].Length).Max()).ToArray();
+        yield return $"Results, store {Store}{(Quick ? " (--quick)" : string.Empty)}";
+        foreach (var row in rows.Prepend(header))
+        {
+            yield return "  " + string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd();
+        }
+    }
+
+    /// <summary>Writes perdure-bench-&lt;store&gt;.json and .md into <paramref name="folder"/>; returns their paths.</summary>
+    public (string Json, string Markdown) Write(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var json = Path.GetFullPath(Path.Combine(folder, $"perdure-bench-{Store}.json"));
+        var markdown = Path.GetFullPath(Path.Combine(folder, $"perdure-bench-{Store}.md"));
+        File.WriteAllText(json, JsonSerializer.Serialize(ToJson(), s_json));
+        File.WriteAllText(markdown, ToMarkdown());
+        return (json, markdown);
+    }
+
+    private object ToJson() => new
+    {
+        Command,
+        Machine,
+        LoadAtStart,
+        LoadAtEnd,
+        Build,
+        Store,
+        Quick,
+        Concurrency,
+        DataFolder,
+        Disk,
+        StartedAt,
+        Ok = Errors.Count == 0,
+        Errors,
+        LimitProbe = CommitProbes.Count == 0 && FlushProbes.Count == 0
+            ? null
+            : new
+            {
+                OneRowCommitsPerSecond = CommitsPerSecond,
+                OneRowCommitsPerSecondRuns = CommitProbes.Select(p => p.PerSecond),
+                FlushesPerSecond,
+                FlushesPerSecondRuns = FlushProbes.Select(p => p.PerSecond),
+                SecondsEach = CommitProbes.Select(p => p.Elapsed.TotalSeconds).FirstOrDefault(),
+            },
+        W1 = W1Runs.Count == 0
+            ? null
+            : new
+            {
+                Instances = W1Runs[0].Instances,
+                W1ShortChains.StepsPerInstance,
+                StepsPerSecond = Stats(W1Runs.Select(r => r.StepsPerSecond)),
+                InstancesPerSecond = Stats(W1Runs.Select(r => r.InstancesPerSecond)),
+                StepsPerSecondOverCommitsPerSecond = Stats(W1Runs.Select(r => r.StepsPerSecond)).Median / CommitsPerSecond,
+                Runs = W1Runs.Select(r => new { r.TaskHub, r.Instances, ElapsedSeconds = r.Elapsed.TotalSeconds, r.StepsPerSecond, r.InstancesPerSecond, r.FileBytes }),
+            },
+        W3 = W3 is null
+            ? null
+            : new
+            {
+                Instances = W3.Milliseconds.Count,
+                P50Ms = W3.Percentile(50),
+                P95Ms = W3.Percentile(95),
+                P99Ms = W3.Percentile(99),
+                MeanMs = W3.Mean,
+                MaxMs = W3.Max,
+            },
+    };
+
+    private string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"# Perdure benchmarks: {Store}{(Quick ? " (--quick)" : string.Empty)}").AppendLine();
+        md.AppendLine($"- command: `{Command}`");
+        md.AppendLine($"- started: {StartedAt:yyyy-MM-dd HH:mm:ss} UTC");
+        md.AppendLine($"- machine: {Machine}");
+        md.AppendLine($"- load (1, 5, 15 min): {LoadAtStart} at start, {LoadAtEnd} at end");
+        md.AppendLine($"- build: {Build}; worker concurrency {Concurrency}");
+        if (Disk is not null)
+        {
+            md.AppendLine($"- database files: `{DataFolder}`, {Disk}");
+        }
+
+        md.AppendLine($"- outputs: {(Errors.Count == 0 ? "every output verified" : $"FAILED, {Errors.Count} wrong result(s)")}").AppendLine();
+        md.AppendLine("| workload | figure | median (min-max) or value | target | against the limit probe |");
+        md.AppendLine("|---|---|---|---|---|");
+        foreach (var row in Rows())
+        {
+            md.AppendLine("| " + string.Join(" | ", row) + " |");
+        }
+
+        if (W1Runs.Count > 0)
+        {
+            md.AppendLine().AppendLine("W1 repetitions: " +
+                string.Join(", ", W1Runs.Select(r => $"{r.StepsPerSecond:N0} steps/s ({r.Elapsed.TotalSeconds:0.000} s)")));
+        }
+
+        foreach (var e in Errors.Take(20))
+        {
+            md.AppendLine($"- error: {e}");
+        }
+
+        return md.ToString();
+    }
+
+    private static double? MeanRate(List<ProbeResult> probes) =>
+        probes.Count == 0 || probes.Any(p => p.Error is not null) ? null : probes.Average(p => p.PerSecond);
+
+    private static string Summary(Stat s) => s.Count == 1 ? $"{s.Median:N0}" : $"{s.Median:N0} ({s.Min:N0}-{s.Max:N0})";
+
+    private static Stat Stats(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        return new Stat(median, sorted[0], sorted[^1], sorted.Length);
+    }
+
+    /// <summary>Median, minimum and maximum of the repetitions.</summary>
+    internal sealed record Stat(double Median, double Min, double Max, int Count);
+}
