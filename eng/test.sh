@@ -31,7 +31,8 @@ awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
      } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$test_log"
 rm -f "$test_log"
 
-step "benchmark, --quick"
+step "benchmarks, --quick (in-memory and SQLite)"
 dotnet run --project bench/Perdure.Benchmarks -c Release --no-build -- --store inmemory --quick
+dotnet run --project bench/Perdure.Benchmarks -c Release --no-build -- --store sqlite --quick
 
 printf '\neng/test.sh: PASSED (build, tests and quick benchmark)\n'
