@@ -27,6 +27,7 @@ internal sealed partial class OrchestrationRuntime
     private int _nextTaskId;
     private int _guidCounter;
     private StepOutput? _step;
+    private ContinueAsNewRequest? _pendingContinueAsNew;
 
     public OrchestrationRuntime(string instanceId, ITaskOrchestrator orchestrator, DataConverter converter, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory)
     {
@@ -302,8 +303,6 @@ internal sealed partial class OrchestrationRuntime
     internal void SetCustomStatus(string? serialized) => CustomStatus = serialized;
 
     internal void RequestContinueAsNew(ContinueAsNewRequest request) => _pendingContinueAsNew = request;
-
-    private ContinueAsNewRequest? _pendingContinueAsNew;
 
     /// <summary>Throws unless called from orchestrator code running inside a step.</summary>
     internal void EnsureOnOrchestratorThread()
