@@ -81,7 +81,7 @@ public sealed class ContextTests
     [ClassData(typeof(AllStores))]
     public async Task The_replay_safe_logger_writes_each_message_once(TestStore store)
     {
-        var provider = new CountingLoggerProvider();
+        var provider = new RecordingLoggerProvider();
         await using var host = await PerdureTestHost.StartAsync(
             store,
             r => r
@@ -99,7 +99,7 @@ public sealed class ContextTests
 
         await host.RunAsync("Logs");
 
-        Assert.Equal(["before", "after"], provider.Messages.ToArray());
+        Assert.Equal(["before", "after"], provider.MessagesOf("Orchestration"));
     }
 
     [Theory]
@@ -165,26 +165,5 @@ public sealed class ContextTests
         Assert.Equal(OrchestrationRuntimeStatus.Failed, result.RuntimeStatus);
         Assert.Equal("System.ArgumentException", result.FailureDetails!.ErrorType);
         Assert.Equal("bad order", result.FailureDetails.ErrorMessage);
-    }
-
-    private sealed class CountingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Messages { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => categoryName == "Orchestration" ? new Logger(Messages) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ConcurrentQueue<string> messages) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                messages.Enqueue(formatter(state, exception));
-        }
     }
 }

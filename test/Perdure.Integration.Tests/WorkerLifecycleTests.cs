@@ -84,7 +84,7 @@ public sealed class WorkerLifecycleTests
     [ClassData(typeof(AllStores))]
     public async Task A_step_that_blocks_its_thread_is_abandoned_after_the_deadlock_timeout_and_retried(TestStore store)
     {
-        var deadlockLogged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var logs = new RecordingLoggerProvider();
         using var unblock = new ManualResetEventSlim();
         var attempts = 0;
         await using var host = await PerdureTestHost.StartAsync(
@@ -99,10 +99,10 @@ public sealed class WorkerLifecycleTests
                 return attempts;
             }),
             configureWorker: o => o.DeadlockTimeout = TimeSpan.FromMilliseconds(200),
-            configureServices: s => s.AddSingleton<ILoggerProvider>(new EventLogger(2012, deadlockLogged)));
+            configureServices: s => s.AddSingleton<ILoggerProvider>(logs));
 
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Blocks");
-        await deadlockLogged.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await logs.WhenLogged(2012).WaitAsync(TimeSpan.FromSeconds(30));
         unblock.Set();
         var result = await host.WaitAsync(id);
 
@@ -139,28 +139,6 @@ public sealed class WorkerLifecycleTests
         finally
         {
             never.Set();
-        }
-    }
-
-    /// <summary>Completes a signal when a log event with the given id is written.</summary>
-    private sealed class EventLogger(int eventId, TaskCompletionSource seen) : ILoggerProvider, ILogger
-    {
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (id.Id == eventId)
-            {
-                seen.TrySetResult();
-            }
-        }
-
-        public void Dispose()
-        {
         }
     }
 }
