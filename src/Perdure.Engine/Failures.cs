@@ -6,6 +6,12 @@ namespace Perdure.Engine;
 /// <summary>Converts errors between the SDK's <see cref="TaskFailureDetails"/> and Perdure's recorded <see cref="FailureDetails"/>.</summary>
 internal static class Failures
 {
+    /// <summary>
+    /// Marks (in <see cref="Exception.Data"/>) a task failure that retrying cannot fix, such as an unregistered activity:
+    /// a <see cref="RetryPolicy"/> does not retry it.
+    /// </summary>
+    public const string NonRetriableKey = "Perdure.NonRetriable";
+
     /// <summary>Records an exception; a <see cref="TaskFailedException"/> keeps the failed task's details as its inner failure.</summary>
     public static FailureDetails FromException(Exception exception)
     {

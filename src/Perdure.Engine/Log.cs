@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(2030, LogLevel.Error, "The {Kind} dispatcher could not claim work; it retries in {RetryAfter}.")]
     public static partial void ClaimError(ILogger logger, Exception exception, string kind, TimeSpan retryAfter);
+
+    [LoggerMessage(2031, LogLevel.Warning, "The {Kind} dispatcher could not read when delayed work comes due; it sleeps until a signal or {Wait}.")]
+    public static partial void NextDueError(ILogger logger, Exception exception, string kind, TimeSpan wait);
+
+    [LoggerMessage(2032, LogLevel.Error, "Processing a {Kind} work item failed unexpectedly; its lease runs out and it is claimed again.")]
+    public static partial void ProcessError(ILogger logger, Exception exception, string kind);
 }

@@ -77,18 +77,24 @@ public sealed class PerdureWorker : DurableTaskWorker
 
         using var renewalStop = new CancellationTokenSource();
         var renewal = Task.Run(() => activities.RenewLeasesAsync(renewalStop.Token), CancellationToken.None);
-        await Task.WhenAll(
-            Task.Run(() => orchestrationLoop.RunAsync(stoppingToken), CancellationToken.None),
-            Task.Run(() => activityLoop.RunAsync(stoppingToken), CancellationToken.None)).ConfigureAwait(false);
-
-        var allDone = Task.WhenAll(orchestrationLoop.Idle, activityLoop.Idle);
-        if (await Task.WhenAny(allDone, Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false) != allDone)
+        try
         {
-            await activities.AbandonInFlightAsync().ConfigureAwait(false);
+            await Task.WhenAll(
+                Task.Run(() => orchestrationLoop.RunAsync(stoppingToken), CancellationToken.None),
+                Task.Run(() => activityLoop.RunAsync(stoppingToken), CancellationToken.None)).ConfigureAwait(false);
+
+            var allDone = Task.WhenAll(orchestrationLoop.Idle, activityLoop.Idle);
+            if (await Task.WhenAny(allDone, Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false) != allDone)
+            {
+                await activities.AbandonInFlightAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await renewalStop.CancelAsync().ConfigureAwait(false);
+            await renewal.ConfigureAwait(false);
         }
 
-        await renewalStop.CancelAsync().ConfigureAwait(false);
-        await renewal.ConfigureAwait(false);
         Log.WorkerStopped(_logger, WorkerId);
     }
 }

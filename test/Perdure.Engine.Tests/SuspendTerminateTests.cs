@@ -129,6 +129,42 @@ public sealed class SuspendTerminateTests
     }
 
     [Fact]
+    public void RunStep_TerminateAfterOtherMessagesInTheBatch_GoesFirstAndNothingIsScheduled()
+    {
+        var driver = new RuntimeDriver(ActivityThenEvent());
+        driver.Start(null);
+
+        var result = driver.Message(RuntimeDriver.Completed(0, "a"));
+        var terminate = driver.Message(new ExecutionTerminatedEvent { Output = "\"stop\"", Timestamp = T0 });
+        var step = driver.Deliver(T0.AddSeconds(1), result, terminate);
+
+        Assert.Equal(OrchestrationStatus.Terminated, driver.Runtime.Outcome?.Status);
+        Assert.Empty(step.NewActions);
+        Assert.DoesNotContain(step.NewEvents, e => e is TaskCompletedEvent or TaskScheduledEvent);
+        Assert.Equal([terminate.MessageId, result.MessageId], step.ConsumedMessageIds);
+    }
+
+    [Fact]
+    public void RunStep_TerminateArrivingWithTheStart_NeverRunsTheCode()
+    {
+        var ran = false;
+        var driver = new RuntimeDriver(FuncTaskOrchestrator.Create<string, string>(async (ctx, _) =>
+        {
+            ran = true;
+            return await ctx.CallActivityAsync<string>("A");
+        }));
+
+        var start = driver.Message(RuntimeDriver.Started(null));
+        var terminate = driver.Message(new ExecutionTerminatedEvent { Timestamp = T0 });
+        var step = driver.Deliver(T0, start, terminate);
+
+        Assert.False(ran);
+        Assert.Equal(OrchestrationStatus.Terminated, driver.Runtime.Outcome?.Status);
+        Assert.Empty(step.NewActions);
+        Assert.Equal([terminate.MessageId, start.MessageId], step.ConsumedMessageIds);
+    }
+
+    [Fact]
     public void RunStep_TerminateBeforeStart_TerminatesWithoutRunningTheCode()
     {
         var ran = false;

@@ -100,6 +100,41 @@ public sealed class ActivityTests
 
     [Theory]
     [ClassData(typeof(AllStores))]
+    public async Task An_activity_whose_constructor_throws_fails_the_call_with_that_error(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
+            .AddOrchestratorFunc<object?, string>("CallsBroken", async (ctx, _) =>
+            {
+                try
+                {
+                    return await ctx.CallActivityAsync<string>(nameof(BrokenActivity));
+                }
+                catch (TaskFailedException ex)
+                {
+                    return ex.FailureDetails.ErrorMessage;
+                }
+            })
+            .AddActivity<BrokenActivity>());
+
+        var result = await host.RunAsync("CallsBroken");
+
+        Assert.Equal("no database configured", result.ReadOutputAs<string>());
+    }
+
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task An_orchestrator_whose_constructor_throws_fails_its_instance_with_that_error(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, r => r.AddOrchestrator<BrokenOrchestrator>());
+
+        var result = await host.RunAsync(nameof(BrokenOrchestrator));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, result.RuntimeStatus);
+        Assert.Equal("orchestrator misconfigured", result.FailureDetails!.ErrorMessage);
+    }
+
+    [Theory]
+    [ClassData(typeof(AllStores))]
     public async Task Activity_input_and_output_round_trip_through_the_data_converter(TestStore store)
     {
         await using var host = await PerdureTestHost.StartAsync(store, r => r
@@ -114,6 +149,20 @@ public sealed class ActivityTests
     }
 
     public sealed record Order(string Id, int Quantity);
+
+    public sealed class BrokenActivity : TaskActivity<object?, string>
+    {
+        public BrokenActivity() => throw new InvalidOperationException("no database configured");
+
+        public override Task<string> RunAsync(TaskActivityContext context, object? input) => Task.FromResult("unreachable");
+    }
+
+    public sealed class BrokenOrchestrator : TaskOrchestrator<object?, string>
+    {
+        public BrokenOrchestrator() => throw new InvalidOperationException("orchestrator misconfigured");
+
+        public override Task<string> RunAsync(TaskOrchestrationContext context, object? input) => Task.FromResult("unreachable");
+    }
 
     public sealed record Receipt(string OrderId, decimal Total, string InstanceId);
 

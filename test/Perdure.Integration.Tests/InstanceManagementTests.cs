@@ -86,6 +86,8 @@ public sealed class InstanceManagementTests
         await using var host = await PerdureTestHost.StartAsync(store, r => r.AddOrchestratorFunc<int, int>("Id", (_, n) => n));
         var id = await host.Client.ScheduleNewOrchestrationInstanceAsync("Id", 1, new StartOrchestrationOptions { StartAt = DateTimeOffset.UtcNow.AddHours(1) });
 
+        // An event that overtakes the start makes the worker back off until the start time; terminate must not wait.
+        await host.Client.RaiseEventAsync(id, "early", "x");
         await host.Client.TerminateInstanceAsync(id, "never ran");
         var result = await host.WaitAsync(id);
         var history = await host.Client.GetOrchestrationHistoryAsync(id);

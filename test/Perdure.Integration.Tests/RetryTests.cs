@@ -98,4 +98,20 @@ public sealed class RetryTests
         Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
         Assert.Equal("succeeded on attempt 2", result.ReadOutputAs<string>());
     }
+
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task A_failure_retrying_cannot_fix_is_not_retried(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
+            .AddOrchestratorFunc<object?, string>("RetriesMissing", (ctx, _) => ctx.CallActivityAsync<string>(
+                "NotRegistered", null, TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromMinutes(10))))));
+
+        var result = await host.RunAsync("RetriesMissing");
+        var history = await host.Client.GetOrchestrationHistoryAsync(result.InstanceId);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, result.RuntimeStatus);
+        Assert.Single(history, e => e is DurableTask.Core.History.TaskScheduledEvent);
+        Assert.DoesNotContain(history, e => e is DurableTask.Core.History.TimerCreatedEvent);
+    }
 }

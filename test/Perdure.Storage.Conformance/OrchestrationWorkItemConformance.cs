@@ -141,6 +141,22 @@ public abstract class OrchestrationWorkItemConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task AbandonOrchestration_WithBackOff_TerminateMessageMakesItClaimableAtOnce()
+    {
+        await CreateInstanceAsync("order-1");
+        var workItem = await ClaimAsync();
+        await Store.AbandonOrchestrationAsync(workItem, TimeSpan.FromMinutes(30), Ct);
+        await Store.SendMessageAsync(EventMessage("order-1", "ignored-while-backed-off"), Ct);
+        Assert.Null(await Store.ClaimOrchestrationAsync("worker-2", LeaseDuration, Ct));
+
+        await Store.SendMessageAsync(new InstanceMessage { InstanceId = "order-1", Event = new ExecutionTerminatedEvent { Timestamp = Epoch } }, Ct);
+
+        var claimed = await ClaimAsync("worker-2");
+        Assert.Equal("order-1", claimed.InstanceId);
+        Assert.IsType<ExecutionTerminatedEvent>(claimed.Messages[^1].Event);
+    }
+
+    [Fact]
     public async Task AbandonOrchestration_WritesNothing()
     {
         await CreateInstanceAsync("order-1");

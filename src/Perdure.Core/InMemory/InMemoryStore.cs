@@ -331,6 +331,11 @@ public sealed partial class InMemoryStore : IPerdureStore
     {
         var stored = message with { MessageId = ++_nextMessageId };
         record.Inbox.Add(stored);
+        if (stored.Event is ExecutionTerminatedEvent)
+        {
+            record.NotBefore = null; // a terminate request never waits out a back-off
+        }
+
         if (stored.VisibleAt is { } visibleAt && visibleAt > now)
         {
             _dueInstances.Enqueue(record.State.InstanceId, visibleAt);

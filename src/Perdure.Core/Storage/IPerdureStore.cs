@@ -37,6 +37,7 @@ public interface IPerdureStore : IAsyncDisposable
     Task CreateInstanceAsync(NewInstance instance, CancellationToken cancellationToken);
 
     /// <summary>Puts a message into an existing instance's inbox.</summary>
+    /// <remarks>A terminate message (<see cref="ExecutionTerminatedEvent"/>) also clears the instance's back-off.</remarks>
     /// <exception cref="InstanceNotFoundException">The instance does not exist.</exception>
     Task SendMessageAsync(InstanceMessage message, CancellationToken cancellationToken);
 

@@ -71,7 +71,7 @@ internal sealed class ActivityDispatcher
 
                 try
                 {
-                    if (!state.LeaseLost)
+                    if (!state.LeaseLost && _inFlight.ContainsKey(workItem))
                     {
                         await _context.Store.RenewActivityLeaseAsync(workItem, _context.Options.LeaseDuration, CancellationToken.None).ConfigureAwait(false);
                     }
@@ -98,7 +98,7 @@ internal sealed class ActivityDispatcher
 
     public async Task ProcessAsync(ActivityWorkItem workItem)
     {
-        using var state = new InFlight();
+        var state = new InFlight();
         _inFlight[workItem] = state;
         HistoryEvent result;
         try
@@ -107,8 +107,10 @@ internal sealed class ActivityDispatcher
         }
         finally
         {
+            // Wait out a renewal in progress; from here on nobody renews this item.
             await state.Gate.WaitAsync().ConfigureAwait(false);
             _inFlight.TryRemove(workItem, out _);
+            state.Gate.Release();
         }
 
         if (state.LeaseLost)
@@ -150,7 +152,19 @@ internal sealed class ActivityDispatcher
         var scheduled = workItem.Scheduled;
         var now = _context.Time.GetUtcNow();
         await using var scope = _context.Services.CreateAsyncScope();
-        if (!_context.Factory.TryCreateActivity(new TaskName(scheduled.Name), scope.ServiceProvider, out var activity))
+        ITaskActivity? activity;
+        try
+        {
+            _context.Factory.TryCreateActivity(new TaskName(scheduled.Name), scope.ServiceProvider, out activity);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A constructor or a dependency that throws: the call fails (the orchestrator sees why), it is not retried blindly.
+            var error = ex is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : ex;
+            return Failed(scheduled, now, Failures.FromException(error));
+        }
+
+        if (activity is null)
         {
             return Failed(scheduled, now, new FailureDetails(
                 typeof(InvalidOperationException).FullName!,
@@ -202,13 +216,12 @@ internal sealed class ActivityDispatcher
     }
 
     /// <summary>An activity in flight: its lease is being renewed unless lost; the gate keeps renewal and completion apart.</summary>
-    private sealed class InFlight : IDisposable
+    /// <remarks>The gate is never disposed: it makes no wait handle, and a renewal may still hold a reference.</remarks>
+    private sealed class InFlight
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public volatile bool LeaseLost;
-
-        public void Dispose() => Gate.Dispose();
     }
 
     private sealed class PerdureActivityContext(TaskName name, string instanceId, string? version) : TaskActivityContext

@@ -44,16 +44,16 @@ internal sealed class OrchestrationDispatcher : IDisposable
     public async Task ProcessAsync(OrchestrationWorkItem workItem)
     {
         var instance = workItem.Instance;
-        if (instance.Status.IsTerminal())
-        {
-            Log.MessagesDropped(_logger, workItem.Messages.Count, instance.InstanceId, instance.Status.ToString());
-            await CommitAsync(workItem, CheckpointBuilder.DropMessages(workItem), null).ConfigureAwait(false);
-            return;
-        }
-
         CachedOrchestration? entry = null;
         try
         {
+            if (instance.Status.IsTerminal())
+            {
+                Log.MessagesDropped(_logger, workItem.Messages.Count, instance.InstanceId, instance.Status.ToString());
+                await CommitAsync(workItem, CheckpointBuilder.DropMessages(workItem), null).ConfigureAwait(false);
+                return;
+            }
+
             entry = Cache.TryTake(instance.InstanceId, instance.ExecutionId, workItem.HistoryLength);
             IReadOnlyList<HistoryEvent>? history = null;
             if (entry is null)
@@ -142,9 +142,22 @@ internal sealed class OrchestrationDispatcher : IDisposable
         var scope = _context.Services.CreateAsyncScope();
         try
         {
-            ITaskOrchestrator orchestrator = _context.Factory.TryCreateOrchestrator(new TaskName(instance.Name), scope.ServiceProvider, out var created)
-                ? created
-                : new MissingOrchestrator(instance.Name);
+            ITaskOrchestrator orchestrator;
+            try
+            {
+                orchestrator = _context.Factory.TryCreateOrchestrator(new TaskName(instance.Name), scope.ServiceProvider, out var created)
+                    ? created
+                    : new UnavailableOrchestrator(new InvalidOperationException(
+                        $"No orchestrator named '{instance.Name}' is registered with this worker. Register it with " +
+                        $"AddTasks(r => r.AddOrchestrator<...>()) (or AddOrchestratorFunc(\"{instance.Name}\", ...)) on the worker builder."));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A constructor or a dependency that throws fails the instance with that error (a parent hears of it),
+                // instead of retrying a step that cannot succeed.
+                orchestrator = new UnavailableOrchestrator(ex is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : ex);
+            }
+
             var runtime = new OrchestrationRuntime(instance.InstanceId, orchestrator, _context.Options.DataConverter, _context.LoggerFactory);
             return new CachedOrchestration(runtime, scope);
         }
@@ -220,16 +233,13 @@ internal sealed class OrchestrationDispatcher : IDisposable
         return delay < _context.Options.MaxRetryBackoff ? delay : _context.Options.MaxRetryBackoff;
     }
 
-    /// <summary>Stands in for an orchestrator nobody registered, failing the instance with a message that says so.</summary>
-    private sealed class MissingOrchestrator(string name) : ITaskOrchestrator
+    /// <summary>Stands in for an orchestrator that could not be created, failing the instance with the reason.</summary>
+    private sealed class UnavailableOrchestrator(Exception error) : ITaskOrchestrator
     {
         public Type InputType => typeof(object);
 
         public Type OutputType => typeof(object);
 
-        public Task<object?> RunAsync(TaskOrchestrationContext context, object? input) =>
-            throw new InvalidOperationException(
-                $"No orchestrator named '{name}' is registered with this worker. Register it with " +
-                $"AddTasks(r => r.AddOrchestrator<...>()) (or AddOrchestratorFunc(\"{name}\", ...)) on the worker builder.");
+        public Task<object?> RunAsync(TaskOrchestrationContext context, object? input) => Task.FromException<object?>(error);
     }
 }

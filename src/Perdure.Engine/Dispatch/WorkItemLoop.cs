@@ -122,6 +122,11 @@ internal sealed class WorkItemLoop<T>
             {
                 break;
             }
+            catch (Exception ex)
+            {
+                // Not knowing the next due time only costs precision: sleep until a signal or the safety poll.
+                Log.NextDueError(_logger, ex, _kind.ToString(), wait);
+            }
 
             if (wait > TimeSpan.Zero)
             {
@@ -147,7 +152,7 @@ internal sealed class WorkItemLoop<T>
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Processors handle their own failures; anything that escapes is logged, never lost in a task nobody awaits.
-            Log.ClaimError(_logger, ex, _kind.ToString(), TimeSpan.Zero);
+            Log.ProcessError(_logger, ex, _kind.ToString());
         }
         finally
         {

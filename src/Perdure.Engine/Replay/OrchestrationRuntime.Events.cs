@@ -197,7 +197,13 @@ internal sealed partial class OrchestrationRuntime
     {
         if (_pending.Remove(taskId, out var pending))
         {
-            pending.Source.TrySetException(new TaskFailedException(pending.Name, taskId, Failures.ToSdk(failure)));
+            var exception = new TaskFailedException(pending.Name, taskId, Failures.ToSdk(failure));
+            if (failure.IsNonRetriable)
+            {
+                exception.Data[Failures.NonRetriableKey] = true;
+            }
+
+            pending.Source.TrySetException(exception);
         }
     }
 

@@ -129,6 +129,12 @@ internal sealed partial class OrchestrationRuntime
                 DetectStuckOrchestrator();
             }
 
+            if (Outcome?.Status == OrchestrationStatus.Terminated)
+            {
+                // Nothing the code asked for in a terminated step is recorded or dispatched.
+                _unrecorded.Clear();
+            }
+
             step.NewActions.AddRange(_unrecorded);
             foreach (var action in _unrecorded)
             {
@@ -206,11 +212,29 @@ internal sealed partial class OrchestrationRuntime
     }
 
     /// <summary>
-    /// In an execution's first step the start message goes first, then the events carried over from the previous
+    /// A terminate request goes first: the orchestrator does not run again, and everything else is dropped. Otherwise,
+    /// in an execution's first step the start message goes first, then the events carried over from the previous
     /// execution by continue-as-new (addressed to this execution; they arrived before anything else), then the rest.
     /// </summary>
     private IEnumerable<InstanceMessage> Order(IReadOnlyList<InstanceMessage> messages)
     {
+        foreach (var m in messages)
+        {
+            if (m.Event is ExecutionTerminatedEvent)
+            {
+                yield return m;
+                foreach (var other in messages)
+                {
+                    if (!ReferenceEquals(other, m))
+                    {
+                        yield return other;
+                    }
+                }
+
+                yield break;
+            }
+        }
+
         if (_started is null)
         {
             string? executionId = null;

@@ -215,7 +215,9 @@ internal sealed class PerdureOrchestrationContext : TaskOrchestrationContext
     /// <summary>The delay before the next attempt, or null when the policy says to give up.</summary>
     private TimeSpan? RetryDelay(RetryPolicy policy, int failedAttempts, DateTime firstAttemptAt, TaskFailedException failed)
     {
-        if (failedAttempts >= policy.MaxNumberOfAttempts || !policy.Handle(ToCoreException(failed)))
+        if (failedAttempts >= policy.MaxNumberOfAttempts
+            || failed.Data.Contains(Failures.NonRetriableKey)
+            || !policy.Handle(ToCoreException(failed)))
         {
             return null;
         }
