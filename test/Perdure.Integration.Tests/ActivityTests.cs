@@ -135,6 +135,43 @@ public sealed class ActivityTests
 
     [Theory]
     [ClassData(typeof(AllStores))]
+    public async Task An_orchestration_input_the_converter_cannot_read_fails_the_instance_clearly(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
+            .AddOrchestratorFunc<Order, string>("NeedsOrder", (_, order) => order.Id));
+
+        var result = await host.RunAsync("NeedsOrder", "not an order");
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, result.RuntimeStatus);
+        Assert.Contains("The input of orchestration 'NeedsOrder'", result.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("could not be read as Order", result.FailureDetails.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(AllStores))]
+    public async Task An_activity_input_the_converter_cannot_read_fails_the_call_clearly(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, r => r
+            .AddOrchestratorFunc<object?, string>("SendsText", async (ctx, _) =>
+            {
+                try
+                {
+                    return await ctx.CallActivityAsync<string>("NeedsOrder", "not an order");
+                }
+                catch (TaskFailedException ex)
+                {
+                    return ex.FailureDetails.ErrorMessage;
+                }
+            })
+            .AddActivityFunc<Order, string>("NeedsOrder", (_, order) => order.Id));
+
+        var result = await host.RunAsync("SendsText");
+
+        Assert.StartsWith("The input of activity 'NeedsOrder' could not be read as Order", result.ReadOutputAs<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [ClassData(typeof(AllStores))]
     public async Task Activity_input_and_output_round_trip_through_the_data_converter(TestStore store)
     {
         await using var host = await PerdureTestHost.StartAsync(store, r => r
