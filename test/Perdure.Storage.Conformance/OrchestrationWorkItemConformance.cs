@@ -157,6 +157,19 @@ public abstract class OrchestrationWorkItemConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task AbandonOrchestration_WithBackOffWhileATerminateWaits_ClaimableAtOnce()
+    {
+        await CreateInstanceAsync("order-1");
+        var workItem = await ClaimAsync();
+        await Store.SendMessageAsync(new InstanceMessage { InstanceId = "order-1", Event = new ExecutionTerminatedEvent { Timestamp = Epoch } }, Ct);
+
+        await Store.AbandonOrchestrationAsync(workItem, TimeSpan.FromMinutes(30), Ct);
+
+        var claimed = await ClaimAsync("worker-2");
+        Assert.IsType<ExecutionTerminatedEvent>(claimed.Messages[^1].Event);
+    }
+
+    [Fact]
     public async Task AbandonOrchestration_WritesNothing()
     {
         await CreateInstanceAsync("order-1");

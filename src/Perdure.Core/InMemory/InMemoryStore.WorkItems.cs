@@ -137,7 +137,7 @@ public sealed partial class InMemoryStore
             var record = OwnedInstance(workItem);
             var now = _time.GetUtcNow();
             record.Lease = null;
-            if (retryAfter > TimeSpan.Zero)
+            if (retryAfter > TimeSpan.Zero && !record.Inbox.Exists(m => m.Event is ExecutionTerminatedEvent))
             {
                 record.NotBefore = now + retryAfter;
                 _dueInstances.Enqueue(workItem.InstanceId, now + retryAfter);

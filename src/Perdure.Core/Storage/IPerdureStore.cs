@@ -69,6 +69,7 @@ public interface IPerdureStore : IAsyncDisposable
     Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken);
 
     /// <summary>Releases a claimed instance without changes; its messages become visible again after <paramref name="retryAfter"/>.</summary>
+    /// <remarks>No back-off applies while a terminate message waits in the inbox (it may have arrived during the claim).</remarks>
     /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's.</exception>
     Task AbandonOrchestrationAsync(OrchestrationWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken);
 
