@@ -143,6 +143,7 @@ public sealed class ContextTests
         await using var host = await PerdureTestHost.StartAsync(store, r => r
             .AddOrchestratorFunc<object?, int>("Misuse", async (ctx, _) =>
             {
+                // The delay is the misuse under test; the test itself never waits for it.
                 await Task.Delay(TimeSpan.FromHours(1));
                 return 0;
             }));
