@@ -12,7 +12,10 @@ internal static class BenchHost
 {
     public static IHost Build(BenchmarkOptions options, StoreLocation location, Action<DurableTaskRegistry> tasks)
     {
-        var builder = Host.CreateApplicationBuilder();
+        // The content root is the benchmark's own folder, not the working directory: the host watches its content root
+        // (recursively) for configuration changes, and every write to a database file under it would cost an inotify
+        // event on the writer and a wake-up of the watcher thread (measured: about 20 % of W1 on SQLite).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

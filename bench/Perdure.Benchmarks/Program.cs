@@ -171,3 +171,4 @@ void WriteFiles()
     var (json, markdown) = report.Write(options.OutFolder);
     Console.WriteLine($"  results written to {json} and {markdown}");
 }
+

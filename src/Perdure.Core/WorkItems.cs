@@ -79,3 +79,37 @@ public sealed class ActivityWorkItem
 /// <param name="ExecutionId">The calling execution.</param>
 /// <param name="Scheduled">The call.</param>
 public sealed record ActivityTask(string InstanceId, string ExecutionId, TaskScheduledEvent Scheduled);
+
+/// <summary>
+/// An orchestration step a worker ran ahead on the state it caches, without claiming the instance: the result of one of
+/// the instance's activities applied to the instance as the worker last committed it. The store commits it only if the
+/// instance is still exactly in that state (see <see cref="Storage.IPerdureStore.CompleteActivityWithStepAsync"/>).
+/// </summary>
+/// <param name="Instance">The instance row the step ran against (payloads included): the one the worker's last step committed.</param>
+/// <param name="HistoryLength">The length of the current execution's history the step ran against.</param>
+/// <param name="Checkpoint">What the step commits. It consumes no stored message: its one new message, the activity
+/// result, never enters the inbox.</param>
+public sealed record LocalStep(InstanceState Instance, int HistoryLength, OrchestrationCheckpoint Checkpoint)
+{
+    /// <summary>Checks that this step follows <paramref name="workItem"/>: same instance and execution, no stored message consumed.</summary>
+    /// <exception cref="ArgumentException">It does not.</exception>
+    public void EnsureFollows(ActivityWorkItem workItem)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        if (!string.Equals(Instance.InstanceId, workItem.InstanceId, StringComparison.Ordinal)
+            || !string.Equals(Instance.ExecutionId, workItem.ExecutionId, StringComparison.Ordinal)
+            || !string.Equals(Checkpoint.ExecutionId, workItem.ExecutionId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"The local step is for '{Instance.InstanceId}' execution '{Checkpoint.ExecutionId}', but the activity " +
+                $"(task {workItem.TaskId}) belongs to '{workItem.InstanceId}' execution '{workItem.ExecutionId}'.", nameof(workItem));
+        }
+
+        if (Checkpoint.ConsumedMessageIds.Count > 0)
+        {
+            throw new ArgumentException(
+                $"A local step of '{Instance.InstanceId}' must not consume stored messages; it consumes {Checkpoint.ConsumedMessageIds.Count}.",
+                nameof(workItem));
+        }
+    }
+}

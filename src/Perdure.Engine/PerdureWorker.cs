@@ -64,7 +64,7 @@ public sealed class PerdureWorker : DurableTaskWorker
         await Store.CreateTaskHubAsync(stoppingToken).ConfigureAwait(false);
         var context = new DispatchContext(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
         using var orchestrations = new OrchestrationDispatcher(context);
-        var activities = new ActivityDispatcher(context);
+        var activities = new ActivityDispatcher(context, orchestrations.TryCompleteWithLocalStepAsync);
         var concurrency = _options.Concurrency;
         Log.WorkerStarted(_logger, WorkerId, _options.TaskHub, concurrency.MaximumConcurrentOrchestrationWorkItems, concurrency.MaximumConcurrentActivityWorkItems);
 

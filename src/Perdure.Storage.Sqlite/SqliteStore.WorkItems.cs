@@ -76,10 +76,14 @@ public sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(checkpoint.Instance);
-        var step = new PreparedCheckpoint(workItem, checkpoint);
+        var step = new PreparedCheckpoint(workItem.Instance, workItem.HistoryLength, workItem.Lease, checkpoint);
         return WriteAsync(durable: true, context =>
         {
-            Checkpoint(context, step);
+            if (!Checkpoint(context, step))
+            {
+                throw OrchestrationLockLost(workItem.InstanceId, workItem.Lease);
+            }
+
             return true;
         }, cancellationToken);
     }
@@ -172,11 +176,7 @@ public sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(result);
-        if (result is not (TaskCompletedEvent or TaskFailedEvent))
-        {
-            throw new ArgumentException($"An activity result must be TaskCompleted or TaskFailed, not {result.EventType}.", nameof(result));
-        }
-
+        EnsureActivityResult(result);
         var held = workItem.Lease;
         var message = new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result };
         var json = StoredJson.Serialize(result);
@@ -189,6 +189,39 @@ public sealed partial class SqliteStore
 
             Enqueue(context, message, json);
             return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Transaction: ActivityTasks (delete, the lease check), then either the step as in
+    /// <see cref="CompleteOrchestrationAsync"/> (its Instances update is the check that the instance is as the step
+    /// assumed), or, when that update changes no row, Messages and Instances (ReadyAt) as in <see cref="CompleteActivityAsync"/>.
+    /// </remarks>
+    public Task<bool> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(step);
+        EnsureActivityResult(result);
+        step.EnsureFollows(workItem);
+        var held = workItem.Lease;
+        var prepared = new PreparedCheckpoint(step.Instance, step.HistoryLength, null, step.Checkpoint);
+        var json = StoredJson.Serialize(result);
+        return WriteAsync(durable: true, context =>
+        {
+            if (ActivityCommand(context, "Activities/Complete", workItem, held).ExecuteNonQuery() != 1)
+            {
+                throw ActivityLockLost(workItem, held);
+            }
+
+            if (Checkpoint(context, prepared))
+            {
+                return true;
+            }
+
+            Enqueue(context, new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result }, json);
+            return false;
         }, cancellationToken);
     }
 
@@ -256,27 +289,29 @@ public sealed partial class SqliteStore
         return new ClaimedOrchestration(instance, messages, historyLength, lease);
     }
 
-    private static void Checkpoint(WriteContext context, PreparedCheckpoint step)
+    /// <summary>Writes a step; false (and nothing written) if the instance is not as the step assumed (see Checkpoint.sql).</summary>
+    private static bool Checkpoint(WriteContext context, PreparedCheckpoint step)
     {
-        var workItem = step.WorkItem;
         var checkpoint = step.Checkpoint;
-        var instanceId = workItem.InstanceId;
+        var instanceId = step.Before.InstanceId;
         var changed = context.Command("Orchestrations/Checkpoint")
             .WithState(checkpoint.Instance)
             .With("@InstanceId", instanceId)
             .With("@NextExecutionId", step.HistoryExecutionId)
             .With("@Now", context.Now)
             .With("@HistoryLength", step.HistoryLength)
-            .With("@LockedBy", step.Lease.LockedBy)
-            .With("@LockExpiration", step.Lease.LockExpiration)
+            .With("@LockedBy", step.Lease?.LockedBy)
+            .With("@LockExpiration", step.Lease?.LockExpiration)
             .With("@ExecutionId", checkpoint.ExecutionId)
+            .With("@PreviousHistoryLength", step.PreviousHistoryLength)
+            .With("@RunningStatus", (long)OrchestrationStatus.Running)
             .ExecuteNonQuery();
         if (changed != 1)
         {
-            throw OrchestrationLockLost(instanceId, step.Lease);
+            return false;
         }
 
-        var claimed = workItem.Instance;
+        var claimed = step.Before;
         var instance = checkpoint.Instance;
         if (!string.Equals(claimed.Input, instance.Input, StringComparison.Ordinal)
             || !string.Equals(claimed.Output, instance.Output, StringComparison.Ordinal)
@@ -335,11 +370,12 @@ public sealed partial class SqliteStore
         context.Command("Orchestrations/RefreshReadyAt").With("@InstanceId", instanceId).ExecuteNonQuery();
         context.Effects.OrchestrationWork = true;
         context.Effects.Instances.Add(instanceId);
+        return true;
     }
 
     private static void WriteHistory(WriteContext context, PreparedCheckpoint step)
     {
-        var instanceId = step.WorkItem.InstanceId;
+        var instanceId = step.Before.InstanceId;
         if (step.Checkpoint.NewExecutionId is not null)
         {
             // Continue-as-new: the old execution's history is superseded; only the new one is kept.
@@ -366,7 +402,7 @@ public sealed partial class SqliteStore
             // SQLITE_CONSTRAINT on History_Key: another worker already committed this step. The backstop behind the lease.
             throw new WorkItemLockLostException(
                 $"orchestration instance '{instanceId}' (history #{step.FirstSequenceNumber} was already written by another worker)",
-                step.Lease.LockedBy);
+                step.Lease?.LockedBy ?? "a local step");
         }
     }
 
@@ -386,6 +422,14 @@ public sealed partial class SqliteStore
             context,
             new InstanceMessage { InstanceId = parent.InstanceId, ExecutionId = parent.ExecutionId, Event = failed },
             StoredJson.Serialize(failed));
+    }
+
+    private static void EnsureActivityResult(HistoryEvent result)
+    {
+        if (result is not (TaskCompletedEvent or TaskFailedEvent))
+        {
+            throw new ArgumentException($"An activity result must be TaskCompleted or TaskFailed, not {result.EventType}.", nameof(result));
+        }
     }
 
     private static SqliteCommand ActivityCommand(WriteContext context, string statement, ActivityWorkItem workItem, Lease held) =>
@@ -412,16 +456,21 @@ public sealed partial class SqliteStore
     /// <summary>A checkpoint with everything it stores serialized on the caller's thread, before it reaches the writer.</summary>
     private sealed class PreparedCheckpoint
     {
-        public PreparedCheckpoint(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint)
+        /// <param name="before">The instance row the step ran against.</param>
+        /// <param name="previousHistoryLength">The history length the step ran against.</param>
+        /// <param name="lease">The claim's lease; null for a local step.</param>
+        /// <param name="checkpoint">What the step commits.</param>
+        public PreparedCheckpoint(InstanceState before, int previousHistoryLength, Lease? lease, OrchestrationCheckpoint checkpoint)
         {
-            WorkItem = workItem;
+            Before = before;
             Checkpoint = checkpoint;
-            Lease = workItem.Lease;
+            Lease = lease;
+            PreviousHistoryLength = previousHistoryLength;
             var continued = checkpoint.NewExecutionId is not null;
             var events = continued ? checkpoint.NewExecutionHistory : checkpoint.NewEvents;
             History = [.. events.Select(e => (e.EventType, e.Timestamp, StoredJson.Serialize(e)))];
             HistoryExecutionId = checkpoint.NewExecutionId ?? checkpoint.ExecutionId;
-            FirstSequenceNumber = continued ? 0 : workItem.HistoryLength;
+            FirstSequenceNumber = continued ? 0 : previousHistoryLength;
             HistoryLength = FirstSequenceNumber + History.Length;
             ConsumedMessageIds = checkpoint.ConsumedMessageIds.Count > 0 ? StoredJson.Array(checkpoint.ConsumedMessageIds) : null;
             ActivityEvents = [.. checkpoint.ActivityTasks.Select(t => StoredJson.Serialize(t.Scheduled))];
@@ -429,11 +478,13 @@ public sealed partial class SqliteStore
             MessageEvents = [.. checkpoint.Messages.Select(m => StoredJson.Serialize(m.Event))];
         }
 
-        public OrchestrationWorkItem WorkItem { get; }
+        public InstanceState Before { get; }
 
         public OrchestrationCheckpoint Checkpoint { get; }
 
-        public Lease Lease { get; }
+        public Lease? Lease { get; }
+
+        public int PreviousHistoryLength { get; }
 
         public (HistoryEventType Type, DateTimeOffset Timestamp, string Json)[] History { get; }
 

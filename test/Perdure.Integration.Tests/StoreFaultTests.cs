@@ -91,6 +91,9 @@ public sealed class StoreFaultTests
         public Task CompleteActivityAsync(ActivityWorkItem workItem, HistoryEvent result, CancellationToken cancellationToken) =>
             inner.CompleteActivityAsync(workItem, result, cancellationToken);
 
+        public Task<bool> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken) =>
+            inner.CompleteActivityWithStepAsync(workItem, result, step, cancellationToken);
+
         public Task AbandonActivityAsync(ActivityWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken) =>
             inner.AbandonActivityAsync(workItem, retryAfter, cancellationToken);
 

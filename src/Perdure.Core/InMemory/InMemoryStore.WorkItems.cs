@@ -63,66 +63,7 @@ public sealed partial class InMemoryStore
                 throw new WorkItemLockLostException($"execution '{checkpoint.ExecutionId}' of '{workItem.InstanceId}'", workItem.Lease.LockedBy);
             }
 
-            var now = _time.GetUtcNow();
-            if (checkpoint.NewExecutionId is null)
-            {
-                record.History.AddRange(checkpoint.NewEvents);
-            }
-            else
-            {
-                // Continue-as-new: the old execution's history is superseded; only the new one is kept.
-                record.History = [.. checkpoint.NewExecutionHistory];
-            }
-
-            // The row's key, creation time and change time belong to the store, whatever the checkpoint's copy says.
-            record.State = checkpoint.Instance with
-            {
-                InstanceId = record.State.InstanceId,
-                ExecutionId = checkpoint.NewExecutionId ?? record.State.ExecutionId,
-                CreatedAt = record.State.CreatedAt,
-                LastUpdatedAt = now,
-            };
-            if (checkpoint.ConsumedMessageIds.Count > 0)
-            {
-                var consumed = checkpoint.ConsumedMessageIds.ToHashSet();
-                record.Inbox.RemoveAll(m => consumed.Contains(m.MessageId));
-            }
-
-            foreach (var task in checkpoint.ActivityTasks)
-            {
-                var id = ++_nextActivityId;
-                _activities[id] = new ActivityRecord(id, task);
-                _readyActivities.Enqueue(id);
-            }
-
-            if (checkpoint.ActivityTasks.Count > 0)
-            {
-                SignalActivities();
-            }
-
-            foreach (var child in checkpoint.SubOrchestrations)
-            {
-                if (_instances.TryGetValue(child.InstanceId, out var existing) && !existing.State.Status.IsTerminal())
-                {
-                    RejectSubOrchestration(child, existing.State.Status, now);
-                }
-                else
-                {
-                    CreateLocked(child, now);
-                }
-            }
-
-            foreach (var message in checkpoint.Messages)
-            {
-                if (_instances.TryGetValue(message.InstanceId, out var target))
-                {
-                    Enqueue(target, message, now);
-                }
-            }
-
-            record.Lease = null;
-            MarkReady(record, now);
-            NotifyWaiters(record.State.InstanceId, record.State);
+            ApplyCheckpoint(record, checkpoint, _time.GetUtcNow());
         }
 
         return Task.CompletedTask;
@@ -210,11 +151,7 @@ public sealed partial class InMemoryStore
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(result);
-        if (result is not (TaskCompletedEvent or TaskFailedEvent))
-        {
-            throw new ArgumentException($"An activity result must be TaskCompleted or TaskFailed, not {result.EventType}.", nameof(result));
-        }
-
+        EnsureActivityResult(result);
         lock (_gate)
         {
             OwnedActivity(workItem);
@@ -231,6 +168,40 @@ public sealed partial class InMemoryStore
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(step);
+        EnsureActivityResult(result);
+        step.EnsureFollows(workItem);
+        lock (_gate)
+        {
+            OwnedActivity(workItem);
+            _activities.Remove(workItem.TaskId);
+            if (!_instances.TryGetValue(workItem.InstanceId, out var record))
+            {
+                return Task.FromResult(false);
+            }
+
+            var now = _time.GetUtcNow();
+            if (record.State.ExecutionId == step.Instance.ExecutionId
+                && record.History.Count == step.HistoryLength
+                && record.State.Status == OrchestrationStatus.Running
+                && (record.Lease is null || record.Lease.LockExpiration <= now)
+                && (record.NotBefore is null || record.NotBefore <= now)
+                && !record.Inbox.Exists(m => IsVisible(m, now)))
+            {
+                ApplyCheckpoint(record, step.Checkpoint, now);
+                return Task.FromResult(true);
+            }
+
+            Enqueue(record, new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result }, now);
+            return Task.FromResult(false);
+        }
     }
 
     /// <inheritdoc/>
@@ -265,6 +236,78 @@ public sealed partial class InMemoryStore
             _dueInstances.Dequeue();
             _readyInstances.Enqueue(instanceId);
         }
+    }
+
+    private static void EnsureActivityResult(HistoryEvent result)
+    {
+        if (result is not (TaskCompletedEvent or TaskFailedEvent))
+        {
+            throw new ArgumentException($"An activity result must be TaskCompleted or TaskFailed, not {result.EventType}.", nameof(result));
+        }
+    }
+
+    /// <summary>Writes a checkpoint into an instance the caller may commit to, and releases its lease.</summary>
+    private void ApplyCheckpoint(InstanceRecord record, OrchestrationCheckpoint checkpoint, DateTimeOffset now)
+    {
+        if (checkpoint.NewExecutionId is null)
+        {
+            record.History.AddRange(checkpoint.NewEvents);
+        }
+        else
+        {
+            // Continue-as-new: the old execution's history is superseded; only the new one is kept.
+            record.History = [.. checkpoint.NewExecutionHistory];
+        }
+
+        // The row's key, creation time and change time belong to the store, whatever the checkpoint's copy says.
+        record.State = checkpoint.Instance with
+        {
+            InstanceId = record.State.InstanceId,
+            ExecutionId = checkpoint.NewExecutionId ?? record.State.ExecutionId,
+            CreatedAt = record.State.CreatedAt,
+            LastUpdatedAt = now,
+        };
+        if (checkpoint.ConsumedMessageIds.Count > 0)
+        {
+            var consumed = checkpoint.ConsumedMessageIds.ToHashSet();
+            record.Inbox.RemoveAll(m => consumed.Contains(m.MessageId));
+        }
+
+        foreach (var task in checkpoint.ActivityTasks)
+        {
+            var id = ++_nextActivityId;
+            _activities[id] = new ActivityRecord(id, task);
+            _readyActivities.Enqueue(id);
+        }
+
+        if (checkpoint.ActivityTasks.Count > 0)
+        {
+            SignalActivities();
+        }
+
+        foreach (var child in checkpoint.SubOrchestrations)
+        {
+            if (_instances.TryGetValue(child.InstanceId, out var existing) && !existing.State.Status.IsTerminal())
+            {
+                RejectSubOrchestration(child, existing.State.Status, now);
+            }
+            else
+            {
+                CreateLocked(child, now);
+            }
+        }
+
+        foreach (var message in checkpoint.Messages)
+        {
+            if (_instances.TryGetValue(message.InstanceId, out var target))
+            {
+                Enqueue(target, message, now);
+            }
+        }
+
+        record.Lease = null;
+        MarkReady(record, now);
+        NotifyWaiters(record.State.InstanceId, record.State);
     }
 
     private InstanceRecord OwnedInstance(OrchestrationWorkItem workItem)

@@ -96,6 +96,25 @@ public interface IPerdureStore : IAsyncDisposable
     /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's; nothing was written.</exception>
     Task CompleteActivityAsync(ActivityWorkItem workItem, HistoryEvent result, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// In one transaction: deletes the activity task and, if its instance is still exactly as <paramref name="step"/> assumed,
+    /// commits that step (which applied <paramref name="result"/> on the worker's cached state) as
+    /// <see cref="CompleteOrchestrationAsync"/> would; otherwise puts <paramref name="result"/> into the inbox as
+    /// <see cref="CompleteActivityAsync"/> does and drops the step.
+    /// </summary>
+    /// <remarks>
+    /// The step is committed only if the instance is at the step's execution and history length, Running, neither leased
+    /// by anyone (an expired lease counts as none) nor backing off, and has no visible message in its inbox (so messages
+    /// are still applied in arrival order). This saves a worker that caches the instance the result's trip through the
+    /// inbox and a claim.
+    /// </remarks>
+    /// <returns>True if the step was committed; false if the result went to the inbox instead, in which case the caller
+    /// must discard the state it ran the step on.</returns>
+    /// <exception cref="WorkItemLockLostException">The activity's lease is no longer the holder's; nothing was written.</exception>
+    /// <exception cref="ArgumentException">The step is for another instance or execution than the activity, or it
+    /// consumes stored messages.</exception>
+    Task<bool> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken);
+
     /// <summary>Releases a claimed activity task; it becomes visible again after <paramref name="retryAfter"/>.</summary>
     /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's.</exception>
     Task AbandonActivityAsync(ActivityWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken);

@@ -11,7 +11,8 @@ namespace Perdure.Engine.Dispatch;
 
 /// <summary>
 /// Runs activities: claim a task under a lease, create the activity in a DI scope of its own, run it outside replay while
-/// renewing the lease, and commit its result into the calling orchestration's inbox. At least once: a worker that dies
+/// renewing the lease, and commit its result into the calling orchestration's inbox (or, when this worker caches that
+/// orchestration, together with its next step: see <see cref="OrchestrationDispatcher.TryCompleteWithLocalStepAsync"/>). At least once: a worker that dies
 /// mid-activity leaves the task to be claimed again when its lease runs out.
 /// </summary>
 internal sealed class ActivityDispatcher
@@ -19,11 +20,16 @@ internal sealed class ActivityDispatcher
     private readonly DispatchContext _context;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<ActivityWorkItem, InFlight> _inFlight = new(ReferenceEqualityComparer.Instance);
+    private readonly Func<ActivityWorkItem, HistoryEvent, Task<bool>> _completeWithLocalStep;
     private volatile bool _gaveUp;
 
-    public ActivityDispatcher(DispatchContext context)
+    /// <param name="context">What the dispatchers share.</param>
+    /// <param name="completeWithLocalStep">Tries to complete an activity together with its orchestration's next step
+    /// (see <see cref="OrchestrationDispatcher.TryCompleteWithLocalStepAsync"/>); false when the usual completion must run.</param>
+    public ActivityDispatcher(DispatchContext context, Func<ActivityWorkItem, HistoryEvent, Task<bool>> completeWithLocalStep)
     {
         _context = context;
+        _completeWithLocalStep = completeWithLocalStep;
         _logger = context.LoggerFactory.CreateLogger("Perdure.Engine.Activities");
     }
 
@@ -125,7 +131,10 @@ internal sealed class ActivityDispatcher
 
         try
         {
-            await _context.Store.CompleteActivityAsync(workItem, result, CancellationToken.None).ConfigureAwait(false);
+            if (!await _completeWithLocalStep(workItem, result).ConfigureAwait(false))
+            {
+                await _context.Store.CompleteActivityAsync(workItem, result, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (WorkItemLockLostException)
         {

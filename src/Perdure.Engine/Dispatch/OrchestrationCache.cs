@@ -50,6 +50,27 @@ internal sealed class OrchestrationCache
         return null;
     }
 
+    /// <summary>
+    /// Takes the cached runtime of an instance for a local step if it is at this execution and its instance was left
+    /// Running; anything else stays in the cache.
+    /// </summary>
+    public CachedOrchestration? TryTakeRunning(string instanceId, string executionId)
+    {
+        lock (_gate)
+        {
+            if (!_entries.TryGetValue(instanceId, out var node)
+                || node.Value.Runtime.ExecutionId != executionId
+                || node.Value.Instance?.Status != Core.OrchestrationStatus.Running)
+            {
+                return null;
+            }
+
+            _entries.Remove(instanceId);
+            _lru.Remove(node);
+            return node.Value;
+        }
+    }
+
     /// <summary>Keeps a runtime after its step committed; evicts the least recently used beyond capacity.</summary>
     public void Put(string instanceId, CachedOrchestration entry)
     {
@@ -100,6 +121,9 @@ internal sealed class OrchestrationCache
 internal sealed class CachedOrchestration(OrchestrationRuntime runtime, IDisposable? scope) : IDisposable
 {
     public OrchestrationRuntime Runtime { get; } = runtime;
+
+    /// <summary>The instance row as the runtime's last step committed it; null until a step committed.</summary>
+    public Core.InstanceState? Instance { get; set; }
 
     public void Dispose() => scope?.Dispose();
 }

@@ -112,6 +112,61 @@ internal sealed class OrchestrationDispatcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// Completes an activity together with the next step of its orchestration, run here on the cached runtime with the
+    /// result as its only new message, in one store call. The store commits the step only if the instance is still as the
+    /// runtime last left it; otherwise it delivers the result to the inbox as usual and the runtime is dropped.
+    /// </summary>
+    /// <returns>False if nothing was written because no usable runtime is cached (or the step got stuck): the caller
+    /// completes the activity the usual way. True once the activity is completed, with or without the step.</returns>
+    /// <exception cref="WorkItemLockLostException">The activity's lease was lost; nothing was written.</exception>
+    public async Task<bool> TryCompleteWithLocalStepAsync(ActivityWorkItem workItem, HistoryEvent result)
+    {
+        var entry = Cache.TryTakeRunning(workItem.InstanceId, workItem.ExecutionId);
+        if (entry?.Instance is not { } before)
+        {
+            return false;
+        }
+
+        try
+        {
+            var runtime = entry.Runtime;
+            var historyLength = runtime.HistoryLength;
+            var now = _context.Time.GetUtcNow();
+            var message = new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result };
+            var step = await RunStepAsync(runtime, null, [message], now).ConfigureAwait(false);
+            if (step is null)
+            {
+                // Stuck: the thread may still be inside user code, so the runtime is abandoned, never reused (nor
+                // disposed). The result goes through the inbox, and the claimed step meets the block again and handles it.
+                entry = null;
+                return false;
+            }
+
+            // The result is consumed by the step itself; it never had a stored message id.
+            var checkpoint = CheckpointBuilder.Build(before, runtime, step, now) with { ConsumedMessageIds = [] };
+            var committed = await _context.Store.CompleteActivityWithStepAsync(
+                workItem, result, new LocalStep(before, historyLength, checkpoint), CancellationToken.None).ConfigureAwait(false);
+            if (committed && runtime.Outcome is null && !runtime.IsPoisoned)
+            {
+                entry.Instance = checkpoint.Instance;
+                Cache.Put(workItem.InstanceId, entry);
+                entry = null;
+            }
+
+            if (committed)
+            {
+                _failures.TryRemove(workItem.InstanceId, out _);
+            }
+
+            return true;
+        }
+        finally
+        {
+            entry?.Dispose();
+        }
+    }
+
     /// <summary>A stuck step is retried with back-off a few times (the block may be transient), then fails the instance.</summary>
     private async Task HandleDeadlockAsync(OrchestrationWorkItem workItem)
     {
@@ -203,6 +258,7 @@ internal sealed class OrchestrationDispatcher : IDisposable
 
         if (entry is not null)
         {
+            entry.Instance = checkpoint.Instance;
             Cache.Put(workItem.InstanceId, entry);
         }
 
