@@ -367,7 +367,13 @@ public sealed partial class SqliteStore
             Enqueue(context, checkpoint.Messages[i], step.MessageEvents[i]);
         }
 
-        context.Command("Orchestrations/RefreshReadyAt").With("@InstanceId", instanceId).ExecuteNonQuery();
+        // ReadyAt changes only if messages were consumed or the suspension changed which messages count; messages this
+        // step sent to itself already moved it forward (Messages/Wake).
+        if (step.ConsumedMessageIds is not null || (claimed.Status == OrchestrationStatus.Suspended) != (instance.Status == OrchestrationStatus.Suspended))
+        {
+            context.Command("Orchestrations/RefreshReadyAt").With("@InstanceId", instanceId).ExecuteNonQuery();
+        }
+
         context.Effects.OrchestrationWork = true;
         context.Effects.Instances.Add(instanceId);
         return true;

@@ -66,6 +66,7 @@ internal sealed class SqliteConnections
     {
         var session = new SqliteSession(OpenRaw());
         session.Execute("Connection/ForeignKeysOn");
+        session.Execute("Connection/TempStoreMemory");
         return session;
     }
 

@@ -20,7 +20,6 @@ namespace Perdure.Storage.Sqlite.Writer;
 /// </remarks>
 internal sealed class SqliteWriter : IDisposable
 {
-    private const string Savepoint = "request";
     private readonly Channel<WriteRequest> _channel = Channel.CreateUnbounded<WriteRequest>();
     private readonly SqliteSession _session;
     private readonly WriteContext _context;
@@ -151,7 +150,7 @@ internal sealed class SqliteWriter : IDisposable
             {
                 for (; reached < _batch.Count; reached++)
                 {
-                    waiting[reached] = RunRequest(transaction, _batch[reached]);
+                    waiting[reached] = RunRequest(_batch[reached]);
                 }
 
                 transaction.Commit();
@@ -200,7 +199,7 @@ internal sealed class SqliteWriter : IDisposable
     }
 
     /// <summary>Runs one request in its savepoint; false when it failed or was skipped (its caller was already told).</summary>
-    private bool RunRequest(SqliteTransaction transaction, WriteRequest request)
+    private bool RunRequest(WriteRequest request)
     {
         if (request.CancellationToken.IsCancellationRequested)
         {
@@ -208,7 +207,8 @@ internal sealed class SqliteWriter : IDisposable
             return false;
         }
 
-        transaction.Save(Savepoint);
+        // Savepoints run as prepared statements of the session; SqliteTransaction.Save would compile one each time.
+        _session.Execute("Writer/Savepoint");
         _context.Effects.Clear();
         _context.Now = _time.GetUtcNow();
         try
@@ -219,13 +219,13 @@ internal sealed class SqliteWriter : IDisposable
         {
             // Undo only this request; if SQLite already rolled the whole transaction back (I/O error, disk full), this
             // throws and the batch fails as a whole.
-            transaction.Rollback(Savepoint);
-            transaction.Release(Savepoint);
+            _session.Execute("Writer/RollbackToSavepoint");
+            _session.Execute("Writer/Release");
             request.Fail(ex);
             return false;
         }
 
-        transaction.Release(Savepoint);
+        _session.Execute("Writer/Release");
         _context.Effects.AddTo(_batchEffects);
         return true;
     }
@@ -241,3 +241,4 @@ internal sealed class SqliteWriter : IDisposable
         _synchronousFull = full;
     }
 }
+
