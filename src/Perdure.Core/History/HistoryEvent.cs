@@ -27,6 +27,13 @@ namespace Perdure.Core.History;
 [JsonDerivedType(typeof(TimerFiredEvent), "TimerFired")]
 [JsonDerivedType(typeof(EventRaisedEvent), "EventRaised")]
 [JsonDerivedType(typeof(EventSentEvent), "EventSent")]
+[JsonDerivedType(typeof(EntityOperationCalledEvent), "EntityOperationCalled")]
+[JsonDerivedType(typeof(EntityOperationCompletedEvent), "EntityOperationCompleted")]
+[JsonDerivedType(typeof(EntityOperationFailedEvent), "EntityOperationFailed")]
+[JsonDerivedType(typeof(EntityOperationSignaledEvent), "EntityOperationSignaled")]
+[JsonDerivedType(typeof(EntityLockRequestedEvent), "EntityLockRequested")]
+[JsonDerivedType(typeof(EntityLockGrantedEvent), "EntityLockGranted")]
+[JsonDerivedType(typeof(EntityUnlockSentEvent), "EntityUnlockSent")]
 public abstract record HistoryEvent
 {
     /// <summary>When the event was created (UTC).</summary>
@@ -87,4 +94,25 @@ public enum HistoryEventType
 
     /// <summary><see cref="EventSentEvent"/>.</summary>
     EventSent = 41,
+
+    /// <summary><see cref="EntityOperationCalledEvent"/>.</summary>
+    EntityOperationCalled = 50,
+
+    /// <summary><see cref="EntityOperationCompletedEvent"/>.</summary>
+    EntityOperationCompleted = 51,
+
+    /// <summary><see cref="EntityOperationFailedEvent"/>.</summary>
+    EntityOperationFailed = 52,
+
+    /// <summary><see cref="EntityOperationSignaledEvent"/>.</summary>
+    EntityOperationSignaled = 53,
+
+    /// <summary><see cref="EntityLockRequestedEvent"/>.</summary>
+    EntityLockRequested = 54,
+
+    /// <summary><see cref="EntityLockGrantedEvent"/>.</summary>
+    EntityLockGranted = 55,
+
+    /// <summary><see cref="EntityUnlockSentEvent"/>.</summary>
+    EntityUnlockSent = 56,
 }
