@@ -112,7 +112,7 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>One writer request claims them all: ActivityTasks (claim), ActivityTaskEvents (read), repeated per task.</remarks>
+    /// <remarks>One writer request and one statement claim them all: ActivityTasks (claim), ActivityTaskEvents (read).</remarks>
     public async Task<IReadOnlyList<ActivityWorkItem>> ClaimActivitiesAsync(
         string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken)
     {
@@ -122,26 +122,15 @@ public sealed partial class SqliteStore
         {
             var items = new List<ClaimedActivity>();
             var lease = new Lease(lockedBy, context.Now + leaseDuration);
-            while (items.Count < maxCount)
+            using var reader = context.Command("Activities/Claim")
+                .With("@LockedBy", lockedBy)
+                .With("@LockExpiration", lease.LockExpiration)
+                .With("@Now", context.Now)
+                .With("@MaxCount", maxCount)
+                .ExecuteReader();
+            while (reader.Read())
             {
-                long taskId;
-                string instanceId, executionId;
-                using (var reader = context.Command("Activities/Claim")
-                    .With("@LockedBy", lockedBy)
-                    .With("@LockExpiration", lease.LockExpiration)
-                    .With("@Now", context.Now)
-                    .ExecuteReader())
-                {
-                    if (!reader.Read())
-                    {
-                        break;
-                    }
-
-                    (taskId, instanceId, executionId) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
-                }
-
-                var json = (string)context.Command("Activities/SelectEvent").With("@TaskId", taskId).ExecuteScalar()!;
-                items.Add(new ClaimedActivity(taskId, instanceId, executionId, json, lease));
+                items.Add(new ClaimedActivity(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), lease));
             }
 
             return items;
@@ -295,7 +284,9 @@ public sealed partial class SqliteStore
         var checkpoint = step.Checkpoint;
         var instanceId = step.Before.InstanceId;
         var changed = context.Command("Orchestrations/Checkpoint")
-            .WithState(checkpoint.Instance)
+            .With("@Status", (long)checkpoint.Instance.Status)
+            .With("@CompletedAt", checkpoint.Instance.CompletedAt)
+            .With("@Failure", step.Failure)
             .With("@InstanceId", instanceId)
             .With("@NextExecutionId", step.HistoryExecutionId)
             .With("@Now", context.Now)
@@ -313,6 +304,19 @@ public sealed partial class SqliteStore
 
         var claimed = step.Before;
         var instance = checkpoint.Instance;
+        if (step.DefinitionChanged)
+        {
+            context.Command("Orchestrations/UpdateDefinition")
+                .With("@InstanceId", instanceId)
+                .With("@Name", instance.Name)
+                .With("@Version", instance.Version)
+                .With("@ScheduledStartAt", instance.ScheduledStartAt)
+                .With("@Tags", step.Tags)
+                .WithParent(instance.Parent)
+                .With("@TraceParent", instance.TraceParent)
+                .ExecuteNonQuery();
+        }
+
         if (!string.Equals(claimed.Input, instance.Input, StringComparison.Ordinal)
             || !string.Equals(claimed.Output, instance.Output, StringComparison.Ordinal)
             || !string.Equals(claimed.CustomStatus, instance.CustomStatus, StringComparison.Ordinal))
@@ -477,6 +481,15 @@ public sealed partial class SqliteStore
             History = [.. events.Select(e => (e.EventType, e.Timestamp, StoredJson.Serialize(e)))];
             HistoryExecutionId = checkpoint.NewExecutionId ?? checkpoint.ExecutionId;
             FirstSequenceNumber = continued ? 0 : previousHistoryLength;
+            var after = checkpoint.Instance;
+            Failure = StoredJson.Serialize(after.Failure);
+            Tags = StoredJson.Serialize(after.Tags);
+            DefinitionChanged = !string.Equals(before.Name, after.Name, StringComparison.Ordinal)
+                || !string.Equals(before.Version, after.Version, StringComparison.Ordinal)
+                || before.ScheduledStartAt != after.ScheduledStartAt
+                || (!ReferenceEquals(before.Tags, after.Tags) && !string.Equals(StoredJson.Serialize(before.Tags), Tags, StringComparison.Ordinal))
+                || before.Parent != after.Parent
+                || !string.Equals(before.TraceParent, after.TraceParent, StringComparison.Ordinal);
             HistoryLength = FirstSequenceNumber + History.Length;
             ConsumedMessageIds = checkpoint.ConsumedMessageIds.Count > 0 ? StoredJson.Array(checkpoint.ConsumedMessageIds) : null;
             ActivityEvents = [.. checkpoint.ActivityTasks.Select(t => StoredJson.Serialize(t.Scheduled))];
@@ -491,6 +504,15 @@ public sealed partial class SqliteStore
         public Lease? Lease { get; }
 
         public int PreviousHistoryLength { get; }
+
+        /// <summary>The step's failure details as stored, serialized before the step reaches the writer.</summary>
+        public string? Failure { get; }
+
+        /// <summary>The instance's tags as stored.</summary>
+        public string? Tags { get; }
+
+        /// <summary>Whether the step changed a column that UpdateDefinition.sql writes.</summary>
+        public bool DefinitionChanged { get; }
 
         public (HistoryEventType Type, DateTimeOffset Timestamp, string Json)[] History { get; }
 

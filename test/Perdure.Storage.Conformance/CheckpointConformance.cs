@@ -92,6 +92,33 @@ public abstract class CheckpointConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task CompleteOrchestration_InstanceRow_TakesChangedNameVersionTagsParentAndTrace()
+    {
+        await CreateInstanceAsync("order-1");
+        var workItem = await ClaimAsync();
+        var parent = new ParentInstance("Parent", "parent-1", NewExecutionId(), 7);
+
+        await Store.CompleteOrchestrationAsync(workItem, CheckpointOf(workItem) with
+        {
+            Instance = workItem.Instance with
+            {
+                Name = "Renamed",
+                Version = "v2",
+                Tags = new Dictionary<string, string> { ["team"] = "billing" },
+                Parent = parent,
+                TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            },
+        }, Ct);
+
+        var stored = await GetRequiredAsync("order-1");
+        Assert.Equal("Renamed", stored.Name);
+        Assert.Equal("v2", stored.Version);
+        Assert.Equal("billing", Assert.Single(stored.Tags!).Value);
+        Assert.Equal(parent, stored.Parent);
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", stored.TraceParent);
+    }
+
+    [Fact]
     public async Task CompleteOrchestration_InstanceRow_KeepsCreatedAtAndStampsLastUpdatedAtWithCommitTime()
     {
         await CreateInstanceAsync("order-1");

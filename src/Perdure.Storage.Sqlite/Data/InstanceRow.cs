@@ -48,18 +48,6 @@ internal static class InstanceRow
             : state;
     }
 
-    /// <summary>Binds the columns a checkpoint or an insert takes from <paramref name="state"/> (identity and times excepted).</summary>
-    public static SqliteCommand WithState(this SqliteCommand command, InstanceState state) => command
-        .With("@Name", state.Name)
-        .With("@Version", state.Version)
-        .With("@Status", (long)state.Status)
-        .With("@CompletedAt", state.CompletedAt)
-        .With("@ScheduledStartAt", state.ScheduledStartAt)
-        .With("@Tags", StoredJson.Serialize(state.Tags))
-        .WithParent(state.Parent)
-        .With("@TraceParent", state.TraceParent)
-        .With("@Failure", StoredJson.Serialize(state.Failure));
-
     public static SqliteCommand WithParent(this SqliteCommand command, ParentInstance? parent) => command
         .With("@ParentName", parent?.Name)
         .With("@ParentInstanceId", parent?.InstanceId)

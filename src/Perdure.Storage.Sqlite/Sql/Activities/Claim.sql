@@ -1,13 +1,16 @@
--- Claims the activity task that has been claimable longest and sets its lease.
--- Tables: ActivityTasks.
--- Invariants: runs in the writer's BEGIN IMMEDIATE transaction, so no other connection or process claims it between
+-- Claims up to @MaxCount activity tasks, those claimable longest first, sets their lease and returns each with its
+-- TaskScheduled event.
+-- Tables: ActivityTasks, ActivityTaskEvents (read).
+-- Invariants: runs in the writer's BEGIN IMMEDIATE transaction, so no other connection or process claims them between
 -- the choice and the update; AvailableAt <= @Now means no live lease and no back-off. While leased, AvailableAt is the
--- lease expiration, after which another worker may take the task over. Returns the task, or nothing.
+-- lease expiration, after which another worker may take a task over. Returns the claimed tasks (in no set order), or
+-- nothing.
 UPDATE ActivityTasks
 SET LockedBy = @LockedBy, LockExpiration = @LockExpiration, AvailableAt = @LockExpiration
-WHERE TaskId = (
+WHERE TaskId IN (
     SELECT TaskId FROM ActivityTasks
     WHERE TaskHub = @TaskHub AND AvailableAt <= @Now
     ORDER BY AvailableAt
-    LIMIT 1)
-RETURNING TaskId, InstanceId, ExecutionId;
+    LIMIT @MaxCount)
+RETURNING TaskId, InstanceId, ExecutionId,
+    (SELECT e.Event FROM ActivityTaskEvents AS e WHERE e.TaskId = ActivityTasks.TaskId);
