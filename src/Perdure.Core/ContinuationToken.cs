@@ -32,4 +32,22 @@ public static class ContinuationToken
 
         throw new ArgumentException($"Continuation token '{token}' was not produced by this query; pass the token of the previous page or null.", nameof(token));
     }
+
+    /// <summary>
+    /// Decodes a token of an entity query or entity cleanup: a token made by <see cref="Encode"/> from an entity id. Tokens of
+    /// orchestration queries are refused, since instance ids never start with '@'.
+    /// </summary>
+    /// <exception cref="ArgumentException">The token was not produced by an entity query or cleanup.</exception>
+    public static string? DecodeEntityId(string? token)
+    {
+        var key = Decode(token);
+        if (key is not null && !Entities.EntityId.IsEntityId(key))
+        {
+            throw new ArgumentException(
+                $"Continuation token '{token}' was not produced by an entity query or cleanup; pass the token of the previous page or null.",
+                nameof(token));
+        }
+
+        return key;
+    }
 }

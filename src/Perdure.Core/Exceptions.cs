@@ -1,3 +1,5 @@
+using Perdure.Core.Entities;
+
 namespace Perdure.Core;
 
 /// <summary>Base class of the errors Perdure's stores report.</summary>
@@ -72,4 +74,28 @@ public sealed class InstanceStateException : PerdureStoreException
 
     /// <summary>Its status when the operation was refused.</summary>
     public OrchestrationStatus Status { get; }
+}
+
+/// <summary>
+/// The entity is locked by an orchestration's critical section, and the operation is refused while it is
+/// (<see cref="Storage.IPerdureStore.PurgeEntityAsync"/>). Nothing was changed.
+/// </summary>
+public sealed class EntityLockedException : PerdureStoreException
+{
+    /// <summary>Creates the exception for a purge refused while <paramref name="entityId"/> is locked.</summary>
+    public EntityLockedException(string entityId, EntityCaller lockHolder)
+        : base($"Entity '{entityId}' is locked by the critical section of orchestration {lockHolder}; it cannot be purged while locked. " +
+               "Wait until that orchestration leaves its critical section, or, if it no longer runs, release the orphaned lock with " +
+               "CleanEntityStorageAsync (ReleaseOrphanedLocks) first.")
+    {
+        ArgumentNullException.ThrowIfNull(lockHolder);
+        EntityId = entityId;
+        LockHolder = lockHolder;
+    }
+
+    /// <summary>The locked entity, <c>@name@key</c>.</summary>
+    public string EntityId { get; }
+
+    /// <summary>The critical section that holds the lock.</summary>
+    public EntityCaller LockHolder { get; }
 }

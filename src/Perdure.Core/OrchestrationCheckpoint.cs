@@ -1,3 +1,4 @@
+using Perdure.Core.Entities;
 using Perdure.Core.History;
 
 namespace Perdure.Core;
@@ -33,6 +34,13 @@ public sealed record OrchestrationCheckpoint
     /// <summary>Messages to enqueue: timers to self, events to other instances, results to a parent.</summary>
     /// <remarks>A message to an instance that does not exist is dropped.</remarks>
     public IReadOnlyList<InstanceMessage> Messages { get; init; } = [];
+
+    /// <summary>
+    /// Messages to entities: the calls, signals, lock requests and lock releases the step sends, each into its entity's
+    /// inbox (the entity row is created if missing), in list order, visible at <see cref="EntityInboxMessage.VisibleAt"/>.
+    /// </summary>
+    /// <remarks>Each must pass <see cref="EntityInboxMessage.Validate"/>; a store refuses the checkpoint otherwise.</remarks>
+    public IReadOnlyList<EntityInboxMessage> EntityMessages { get; init; } = [];
 
     /// <summary>Sub-orchestrations to create.</summary>
     /// <remarks>

@@ -10,6 +10,9 @@ public enum WorkItemKind
 
     /// <summary>An activity call.</summary>
     Activity,
+
+    /// <summary>A batch of operations on one durable entity.</summary>
+    Entity,
 }
 
 /// <summary>A lease on a work item: who holds it and until when.</summary>

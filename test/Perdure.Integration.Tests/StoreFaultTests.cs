@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Perdure.Core;
+using Perdure.Core.Entities;
 using Perdure.Core.History;
 using Perdure.Core.InMemory;
 using Perdure.Core.Storage;
@@ -96,6 +97,32 @@ public sealed class StoreFaultTests
 
         public Task AbandonActivityAsync(ActivityWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken) =>
             inner.AbandonActivityAsync(workItem, retryAfter, cancellationToken);
+
+        public Task SendEntityMessageAsync(EntityInboxMessage message, CancellationToken cancellationToken) =>
+            inner.SendEntityMessageAsync(message, cancellationToken);
+
+        public Task<IReadOnlyList<EntityWorkItem>> ClaimEntitiesAsync(string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken) =>
+            inner.ClaimEntitiesAsync(lockedBy, leaseDuration, maxCount, cancellationToken);
+
+        public Task RenewEntityLeaseAsync(EntityWorkItem workItem, TimeSpan leaseDuration, CancellationToken cancellationToken) =>
+            inner.RenewEntityLeaseAsync(workItem, leaseDuration, cancellationToken);
+
+        public Task<IReadOnlyList<string>> CompleteEntityAsync(EntityWorkItem workItem, EntityCheckpoint checkpoint, CancellationToken cancellationToken) =>
+            inner.CompleteEntityAsync(workItem, checkpoint, cancellationToken);
+
+        public Task AbandonEntityAsync(EntityWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken) =>
+            inner.AbandonEntityAsync(workItem, retryAfter, cancellationToken);
+
+        public Task<StoredEntity?> GetEntityAsync(string entityId, bool includeState, CancellationToken cancellationToken) =>
+            inner.GetEntityAsync(entityId, includeState, cancellationToken);
+
+        public Task<StoredEntityPage> QueryEntitiesAsync(StoredEntityQuery query, CancellationToken cancellationToken) =>
+            inner.QueryEntitiesAsync(query, cancellationToken);
+
+        public Task<EntityCleanupResult> CleanEntityStorageAsync(EntityCleanupRequest request, CancellationToken cancellationToken) =>
+            inner.CleanEntityStorageAsync(request, cancellationToken);
+
+        public Task<int> PurgeEntityAsync(string entityId, CancellationToken cancellationToken) => inner.PurgeEntityAsync(entityId, cancellationToken);
 
         public Task WhenWorkAvailable(WorkItemKind kind) => inner.WhenWorkAvailable(kind);
 

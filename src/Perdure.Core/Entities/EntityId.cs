@@ -111,6 +111,26 @@ public sealed record EntityId : IComparable<EntityId>
         }
     }
 
+    /// <summary>
+    /// Parses an id in the exact form stores key entities by: valid, and written as <see cref="ToString"/> writes it (the
+    /// name lower-case). Stores take entity ids only in this form, so that one entity never has two keys.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="entityId"/> is null.</exception>
+    /// <exception cref="ArgumentException">The text is not a valid entity id, or its name is not lower-case.</exception>
+    public static EntityId ParseExact(string entityId)
+    {
+        var id = Parse(entityId);
+        if (!string.Equals(id._text, entityId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"'{Printable(entityId)}' is not an entity id in its stored form: entity names are lower-case, so the id is '{id}'. " +
+                "Pass the id through EntityId (EntityId.Parse(text).ToString()) before handing it to a store.",
+                nameof(entityId));
+        }
+
+        return id;
+    }
+
     /// <summary>Parses <c>@name@key</c>; false (and null) for anything <see cref="Parse"/> refuses.</summary>
     public static bool TryParse(string? entityId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out EntityId? id)
     {

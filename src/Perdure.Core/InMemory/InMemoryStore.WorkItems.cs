@@ -55,6 +55,7 @@ public sealed partial class InMemoryStore
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(checkpoint);
+        ValidateEntityMessages(checkpoint);
         lock (_gate)
         {
             var record = OwnedInstance(workItem);
@@ -178,6 +179,7 @@ public sealed partial class InMemoryStore
         ArgumentNullException.ThrowIfNull(step);
         EnsureActivityResult(result);
         step.EnsureFollows(workItem);
+        ValidateEntityMessages(step.Checkpoint);
         lock (_gate)
         {
             OwnedActivity(workItem);
@@ -235,6 +237,24 @@ public sealed partial class InMemoryStore
         {
             _dueInstances.Dequeue();
             _readyInstances.Enqueue(instanceId);
+        }
+    }
+
+    private static void ValidateEntityMessages(OrchestrationCheckpoint checkpoint)
+    {
+        if (checkpoint.EntityMessages is null)
+        {
+            throw new ArgumentException("The checkpoint's EntityMessages is null; use an empty list for none.", nameof(checkpoint));
+        }
+
+        foreach (var message in checkpoint.EntityMessages)
+        {
+            if (message is null)
+            {
+                throw new ArgumentException("The checkpoint sends a null entity message.", nameof(checkpoint));
+            }
+
+            message.Validate();
         }
     }
 
@@ -303,6 +323,11 @@ public sealed partial class InMemoryStore
             {
                 Enqueue(target, message, now);
             }
+        }
+
+        foreach (var message in checkpoint.EntityMessages)
+        {
+            EnqueueEntityMessage(message, now);
         }
 
         record.Lease = null;

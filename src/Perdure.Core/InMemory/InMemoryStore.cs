@@ -1,3 +1,4 @@
+using Perdure.Core.Entities;
 using Perdure.Core.History;
 using Perdure.Core.Storage;
 
@@ -8,8 +9,9 @@ namespace Perdure.Core.InMemory;
 /// For tests and for trying Perdure out; a process exit loses all state.
 /// </summary>
 /// <remarks>
-/// Claimable work is tracked in ready queues (validated lazily when popped) and a due queue of times at which delayed
-/// messages, back-offs and lease expirations make more work claimable, so a claim does not scan all instances.
+/// Claimable work is tracked in ready queues (validated lazily when popped) and due queues of times at which delayed
+/// messages, back-offs and lease expirations make more work claimable, so a claim does not scan all instances or
+/// entities. Entities (<c>InMemoryStore.Entities.cs</c>) are rows of their own, apart from orchestration instances.
 /// </remarks>
 public sealed partial class InMemoryStore : IPerdureStore
 {
@@ -21,9 +23,13 @@ public sealed partial class InMemoryStore : IPerdureStore
     private readonly Queue<long> _readyActivities = new();
     private readonly PriorityQueue<string, DateTimeOffset> _dueInstances = new();
     private readonly PriorityQueue<long, DateTimeOffset> _dueActivities = new();
+    private readonly Dictionary<string, EntityRecord> _entities = new(StringComparer.Ordinal);
+    private readonly Queue<string> _readyEntities = new();
+    private readonly PriorityQueue<string, DateTimeOffset> _dueEntities = new();
     private readonly Dictionary<string, List<InstanceWaiter>> _waiters = new(StringComparer.Ordinal);
     private TaskCompletionSource _orchestrationSignal = NewSignal();
     private TaskCompletionSource _activitySignal = NewSignal();
+    private TaskCompletionSource _entitySignal = NewSignal();
     private long _nextMessageId;
     private long _nextActivityId;
 
@@ -55,6 +61,9 @@ public sealed partial class InMemoryStore : IPerdureStore
             _readyActivities.Clear();
             _dueInstances.Clear();
             _dueActivities.Clear();
+            _entities.Clear();
+            _readyEntities.Clear();
+            _dueEntities.Clear();
             foreach (var id in ids)
             {
                 NotifyWaiters(id, null);
@@ -119,7 +128,13 @@ public sealed partial class InMemoryStore : IPerdureStore
     {
         lock (_gate)
         {
-            return kind == WorkItemKind.Orchestration ? _orchestrationSignal.Task : _activitySignal.Task;
+            return kind switch
+            {
+                WorkItemKind.Orchestration => _orchestrationSignal.Task,
+                WorkItemKind.Activity => _activitySignal.Task,
+                WorkItemKind.Entity => _entitySignal.Task,
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown work item kind."),
+            };
         }
     }
 
@@ -128,7 +143,13 @@ public sealed partial class InMemoryStore : IPerdureStore
     {
         lock (_gate)
         {
-            return Task.FromResult(kind == WorkItemKind.Orchestration ? NextInstanceDueLocked() : NextActivityDueLocked());
+            return Task.FromResult(kind switch
+            {
+                WorkItemKind.Orchestration => NextInstanceDueLocked(),
+                WorkItemKind.Activity => NextActivityDueLocked(),
+                WorkItemKind.Entity => NextEntityDueLocked(),
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown work item kind."),
+            });
         }
     }
 

@@ -1,3 +1,4 @@
+using Perdure.Core.Entities;
 using Perdure.Core.History;
 
 namespace Perdure.Core.Storage;
@@ -10,9 +11,14 @@ namespace Perdure.Core.Storage;
 /// Work is claimed under leases. A lease is identified by its holder and its expiration (<see cref="Lease"/>); renewing
 /// replaces it. A complete, renew or abandon call whose lease is no longer the stored one (another claim or renewal
 /// happened since) throws <see cref="WorkItemLockLostException"/> and writes nothing. A lease that expired but was not
-/// taken over may still be used by its holder. Instance ids and paging order are ordinal (binary) everywhere. Wake-ups are event driven: <see cref="WhenWorkAvailable"/>
+/// taken over may still be used by its holder. Instance ids, entity ids and paging order are ordinal (binary) everywhere. Wake-ups are event driven: <see cref="WhenWorkAvailable"/>
 /// completes after a commit that made work of that kind visible; <see cref="GetNextWorkDueAsync"/> tells when
 /// delayed work (timers, back-offs) comes due.
+/// <para>
+/// Durable entities live beside orchestration instances in the same task hub but are rows of their own kind, keyed by
+/// their id in its exact form (<see cref="EntityId.ParseExact"/>): orchestration reads, queries and purges never see
+/// them, and the entity members never see orchestration instances.
+/// </para>
 /// </remarks>
 public interface IPerdureStore : IAsyncDisposable
 {
@@ -22,7 +28,7 @@ public interface IPerdureStore : IAsyncDisposable
     /// <summary>Creates the task hub's storage if missing (idempotent); applies schema migrations.</summary>
     Task CreateTaskHubAsync(CancellationToken cancellationToken);
 
-    /// <summary>Deletes every instance, message, task and history event of the task hub.</summary>
+    /// <summary>Deletes every instance, message, task, history event and entity of the task hub.</summary>
     Task DeleteTaskHubAsync(CancellationToken cancellationToken);
 
     // ---- intake ----
@@ -64,8 +70,11 @@ public interface IPerdureStore : IAsyncDisposable
     /// The instance row takes every field of <see cref="OrchestrationCheckpoint.Instance"/> except the instance id and
     /// creation time (the store's own) and the execution id, which changes only through
     /// <see cref="OrchestrationCheckpoint.NewExecutionId"/>. The store sets the last-updated time.
+    /// <see cref="OrchestrationCheckpoint.EntityMessages"/> go into their entities' inboxes in the same transaction, as
+    /// <see cref="SendEntityMessageAsync"/> puts them there (rows created if missing).
     /// </remarks>
     /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's; nothing was written.</exception>
+    /// <exception cref="ArgumentException">An entity message fails <see cref="EntityInboxMessage.Validate"/>; nothing was written.</exception>
     Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken);
 
     /// <summary>Releases a claimed instance without changes; its messages become visible again after <paramref name="retryAfter"/>.</summary>
@@ -106,31 +115,170 @@ public interface IPerdureStore : IAsyncDisposable
     /// The step is committed only if the instance is at the step's execution and history length, Running, neither leased
     /// by anyone (an expired lease counts as none) nor backing off, and has no visible message in its inbox (so messages
     /// are still applied in arrival order). This saves a worker that caches the instance the result's trip through the
-    /// inbox and a claim.
+    /// inbox and a claim. The step's <see cref="OrchestrationCheckpoint.EntityMessages"/> are written only if the step is.
     /// </remarks>
     /// <returns>True if the step was committed; false if the result went to the inbox instead, in which case the caller
     /// must discard the state it ran the step on.</returns>
     /// <exception cref="WorkItemLockLostException">The activity's lease is no longer the holder's; nothing was written.</exception>
-    /// <exception cref="ArgumentException">The step is for another instance or execution than the activity, or it
-    /// consumes stored messages.</exception>
+    /// <exception cref="ArgumentException">The step is for another instance or execution than the activity, it
+    /// consumes stored messages, or one of its entity messages fails <see cref="EntityInboxMessage.Validate"/>; nothing was
+    /// written.</exception>
     Task<bool> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken);
 
     /// <summary>Releases a claimed activity task; it becomes visible again after <paramref name="retryAfter"/>.</summary>
     /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's.</exception>
     Task AbandonActivityAsync(ActivityWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken);
 
+    // ---- entities ----
+
+    /// <summary>
+    /// Puts a message into an entity's inbox, creating the entity row (no state, unlocked, last modified now) in the same
+    /// transaction if there is none. Nothing else of an existing row changes.
+    /// </summary>
+    /// <remarks>
+    /// The message gets the store's next message id (ids grow in arrival order; <see cref="EntityInboxMessage.MessageId"/>
+    /// is ignored) and becomes visible at <see cref="EntityInboxMessage.VisibleAt"/>, or at once when that is null or past.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The message fails <see cref="EntityInboxMessage.Validate"/> (a malformed entity
+    /// id, one not in its exact form, a malformed message); nothing was written.</exception>
+    Task SendEntityMessageAsync(EntityInboxMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims up to <paramref name="maxCount"/> claimable entities (fewer, or none, when fewer are claimable), each under its
+    /// own lease, in one round trip.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// An entity is claimable when it has no live lease (one whose expiration has passed counts as none), no back-off from
+    /// <see cref="AbandonEntityAsync"/>, and a visible inbox message it may serve: any message while it is unlocked; while
+    /// it is locked (<see cref="StoredEntity.LockHolder"/> set), only a message whose <see cref="EntityMessage.SenderId"/>
+    /// is the lock holder's instance id. Messages a locked entity may not serve wait in place and do not make it claimable,
+    /// so such an entity costs no claims until its lock is released.
+    /// </para><para>
+    /// The work item carries the entity row with its state, and every visible inbox message in arrival order, including
+    /// those the entity may not serve yet; messages not yet visible are left out. The engine picks the batch from them, and
+    /// its checkpoint names exactly the messages it consumed. A claim clears an expired back-off.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="lockedBy"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is less than 1, or
+    /// <paramref name="leaseDuration"/> is not positive.</exception>
+    Task<IReadOnlyList<EntityWorkItem>> ClaimEntitiesAsync(string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>Extends the lease of a claimed entity to now plus <paramref name="leaseDuration"/>, and puts the new lease into <paramref name="workItem"/>.</summary>
+    /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's (another worker claimed the entity
+    /// after the lease expired, or it was purged or cleaned meanwhile); nothing was written.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="leaseDuration"/> is not positive.</exception>
+    Task RenewEntityLeaseAsync(EntityWorkItem workItem, TimeSpan leaseDuration, CancellationToken cancellationToken);
+
+    /// <summary>Commits an entity batch: the checkpoint is written in one transaction and the lease released.</summary>
+    /// <remarks>
+    /// <para>
+    /// In that transaction: the row takes <see cref="EntityCheckpoint.State"/> (null deletes the state) and
+    /// <see cref="EntityCheckpoint.LockHolder"/> (null unlocks), and its last-modified time becomes now; exactly the
+    /// messages of <see cref="EntityCheckpoint.ConsumedMessageIds"/> are deleted (messages that arrived since the claim,
+    /// and those the batch did not take, stay in place); <see cref="EntityCheckpoint.EntityMessages"/> go into their
+    /// entities' inboxes as <see cref="SendEntityMessageAsync"/> puts them (rows created; a message to this entity stays
+    /// in its own inbox); <see cref="EntityCheckpoint.InstanceMessages"/> go into existing instances' inboxes (a message
+    /// to a missing instance is dropped); <see cref="EntityCheckpoint.NewOrchestrations"/> are created as
+    /// <see cref="CreateInstanceAsync"/> would, except that an id in use by a Pending, Running or Suspended instance, or by
+    /// one whose status is in <see cref="NewInstance.DedupeStatuses"/>, leaves that instance alone instead of throwing.
+    /// </para><para>
+    /// Finally the row is deleted if it is left with no state, no lock holder and no inbox message (scheduled ones
+    /// included); otherwise it is claimable again at once if it has a message it may serve.
+    /// </para>
+    /// </remarks>
+    /// <returns>The ids of the orchestrations of <see cref="EntityCheckpoint.NewOrchestrations"/> that were not created
+    /// because of an existing instance (for the engine to log); empty when all were.</returns>
+    /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's; nothing was written.</exception>
+    /// <exception cref="ArgumentException">The checkpoint fails <see cref="EntityCheckpoint.Validate"/> (it consumes a
+    /// message the work item did not deliver, or sends something malformed); nothing was written and the lease is kept.</exception>
+    Task<IReadOnlyList<string>> CompleteEntityAsync(EntityWorkItem workItem, EntityCheckpoint checkpoint, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Releases a claimed entity without changes; it becomes claimable again after <paramref name="retryAfter"/> (at once
+    /// when zero).
+    /// </summary>
+    /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's; nothing was written.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="retryAfter"/> is negative.</exception>
+    Task AbandonEntityAsync(EntityWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken);
+
+    /// <summary>Reads an entity row, or null if there is none.</summary>
+    /// <remarks>
+    /// Transient rows (no state, but locked or with messages waiting) are returned too, with
+    /// <see cref="StoredEntity.HasState"/> false. <see cref="StoredEntity.State"/> is read only when
+    /// <paramref name="includeState"/>; <see cref="StoredEntity.BacklogCount"/> counts every inbox message, scheduled ones
+    /// included.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="entityId"/> is not a valid entity id in its exact form.</exception>
+    Task<StoredEntity?> GetEntityAsync(string entityId, bool includeState, CancellationToken cancellationToken);
+
+    /// <summary>Reads one page of entity rows matching the query, ordered by entity id.</summary>
+    /// <remarks>
+    /// <see cref="StoredEntityQuery.EntityIdPrefix"/> is an ordinal prefix of <c>@name@key</c> (a prefix that does not
+    /// start with '@' matches nothing); the last-modified bounds are inclusive; rows without state are included only with
+    /// <see cref="StoredEntityQuery.IncludeTransient"/>; states are read only with <see cref="StoredEntityQuery.IncludeState"/>.
+    /// A page holds at most <see cref="StoredEntityQuery.PageSize"/> rows; its continuation token is null when no further
+    /// row matches.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The continuation token is not one an entity query or cleanup of this store
+    /// produced.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The page size is less than 1.</exception>
+    Task<StoredEntityPage> QueryEntitiesAsync(StoredEntityQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Examines the next <see cref="EntityCleanupRequest.PageSize"/> entity rows in id order (after the continuation token)
+    /// and cleans them as asked, each row atomically.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// <see cref="EntityCleanupRequest.ReleaseOrphanedLocks"/> clears every lock holder whose instance does not exist, is
+    /// not Pending, Running or Suspended, or is at another execution than the lock request's; the messages that waited
+    /// become servable. A row the release leaves with no state and no message is deleted (counted as a released lock
+    /// only). <see cref="EntityCleanupRequest.RemoveEmptyEntities"/> deletes rows that have no state, no lock holder and no
+    /// message (commits never leave such rows, so normally there are none).
+    /// </para><para>
+    /// Cleaning a row revokes its lease: a batch in flight on it cannot commit (<see cref="WorkItemLockLostException"/>)
+    /// and its messages are served again from the cleaned row. Rows that need no cleaning are not touched. The continuation
+    /// token is null when every row has been examined.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentException">The continuation token is not one an entity cleanup or query of this store
+    /// produced.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The page size is less than 1.</exception>
+    Task<EntityCleanupResult> CleanEntityStorageAsync(EntityCleanupRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes an entity row with its state and its whole inbox (scheduled messages included). Returns 1, or 0 if there is
+    /// no row.
+    /// </summary>
+    /// <remarks>
+    /// A batch in flight on the entity cannot commit (<see cref="WorkItemLockLostException"/>). Orchestrations waiting
+    /// for the answer to a deleted call or lock request are not told: purge entities nobody waits on.
+    /// </remarks>
+    /// <exception cref="EntityLockedException">The entity is locked by a critical section; nothing was deleted.</exception>
+    /// <exception cref="ArgumentException"><paramref name="entityId"/> is not a valid entity id in its exact form.</exception>
+    Task<int> PurgeEntityAsync(string entityId, CancellationToken cancellationToken);
+
     // ---- wake-ups ----
 
     /// <summary>
-    /// A task that completes after the next commit that makes work of <paramref name="kind"/> visible. Take it before
+    /// A task that completes after the next commit that makes work of <paramref name="kind"/> visible, or that adds delayed
+    /// work of that kind (so that a waiting dispatcher reads <see cref="GetNextWorkDueAsync"/> again). Take it before
     /// claiming so that no commit between a fruitless claim and the wait is missed.
     /// </summary>
+    /// <remarks>
+    /// For <see cref="WorkItemKind.Entity"/>: a message an entity may serve became visible at once (sent by a client, an
+    /// orchestration step or an entity batch), a commit left servable messages (a lock release lets waiting messages
+    /// through), a scheduled message or back-off was added, or an abandon released an entity.
+    /// </remarks>
     Task WhenWorkAvailable(WorkItemKind kind);
 
     /// <summary>
     /// The earliest time a not-yet-visible item of <paramref name="kind"/> may become claimable (a delayed message, a
     /// back-off or a lease expiry), or null if none waits. May be early (even in the past), never late.
     /// </summary>
+    /// <remarks>For <see cref="WorkItemKind.Entity"/>: scheduled entity messages, entity back-offs and entity lease expiries.</remarks>
     Task<DateTimeOffset?> GetNextWorkDueAsync(WorkItemKind kind, CancellationToken cancellationToken);
 
     /// <summary>
