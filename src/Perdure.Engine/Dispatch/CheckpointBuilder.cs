@@ -1,4 +1,5 @@
 using Perdure.Core;
+using Perdure.Core.Entities;
 using Perdure.Core.History;
 using Perdure.Engine.Replay;
 
@@ -13,10 +14,14 @@ internal static class CheckpointBuilder
         var activities = new List<ActivityTask>();
         var messages = new List<InstanceMessage>();
         var children = new List<NewInstance>();
+        var entityMessages = new EntityMessageList(before.InstanceId, now);
         foreach (var e in step.NewEvents)
         {
             switch (e)
             {
+                case EntityOperationCalledEvent or EntityOperationSignaledEvent or EntityLockRequestedEvent or EntityUnlockSentEvent:
+                    entityMessages.AddFor(e, executionId);
+                    break;
                 case TaskScheduledEvent scheduled:
                     activities.Add(new ActivityTask(before.InstanceId, executionId, scheduled));
                     break;
@@ -54,6 +59,11 @@ internal static class CheckpointBuilder
                     });
                     break;
             }
+        }
+
+        foreach (var late in step.LateGrants)
+        {
+            entityMessages.AddReleases(late.ExecutionId, late.LockRequestId, late.LockSet);
         }
 
         messages.AddRange(step.ExtraMessages);
@@ -121,6 +131,7 @@ internal static class CheckpointBuilder
             ConsumedMessageIds = step.ConsumedMessageIds,
             ActivityTasks = activities,
             Messages = messages,
+            EntityMessages = entityMessages.Messages,
             SubOrchestrations = children,
         };
     }
@@ -129,31 +140,58 @@ internal static class CheckpointBuilder
     /// A checkpoint that fails the instance without its runtime (which is stuck in user code): records the failure,
     /// consumes the step's messages and tells a parent.
     /// </summary>
-    public static OrchestrationCheckpoint FailInstance(OrchestrationWorkItem workItem, FailureDetails failure, DateTimeOffset now)
+    /// <remarks>
+    /// Locks the execution's recorded history still holds (a lock request with no <see cref="EntityUnlockSentEvent"/>
+    /// after it) are released, as at any end of an execution, and so are grants among the consumed messages.
+    /// </remarks>
+    public static OrchestrationCheckpoint FailInstance(
+        OrchestrationWorkItem workItem, IReadOnlyList<HistoryEvent> history, FailureDetails failure, DateTimeOffset now)
     {
         var before = workItem.Instance;
         var outcome = new ExecutionOutcome(OrchestrationStatus.Failed, null, failure);
+        List<HistoryEvent> newEvents = [new OrchestratorStartedEvent { Timestamp = now }];
+        var ledger = new LockLedger();
+        foreach (var e in history)
+        {
+            ledger.Note(e);
+        }
+
+        newEvents.AddRange(ledger.ReleaseAll(0, now));
+        newEvents.Add(new ExecutionCompletedEvent { Status = OrchestrationStatus.Failed, Failure = failure, Timestamp = now });
+        var entityMessages = new EntityMessageList(before.InstanceId, now);
+        foreach (var e in newEvents)
+        {
+            entityMessages.AddFor(e, before.ExecutionId);
+        }
+
+        entityMessages.AnswerGrants(workItem.Messages, before.ExecutionId);
         return new OrchestrationCheckpoint
         {
             ExecutionId = before.ExecutionId,
-            NewEvents =
-            [
-                new OrchestratorStartedEvent { Timestamp = now },
-                new ExecutionCompletedEvent { Status = OrchestrationStatus.Failed, Failure = failure, Timestamp = now },
-            ],
+            NewEvents = newEvents,
             Instance = before with { Status = OrchestrationStatus.Failed, Failure = failure, CompletedAt = now },
             ConsumedMessageIds = [.. workItem.Messages.Select(m => m.MessageId)],
             Messages = before.Parent is { } parent ? [ResultToParent(parent, outcome, before.InstanceId, now)] : [],
+            EntityMessages = entityMessages.Messages,
         };
     }
 
-    /// <summary>A checkpoint that only consumes messages an ended instance can no longer use.</summary>
-    public static OrchestrationCheckpoint DropMessages(OrchestrationWorkItem workItem) => new()
+    /// <summary>
+    /// A checkpoint that only consumes messages an ended instance can no longer use. A lock grant among them is answered
+    /// with releases to every entity of its lock set: its lock request was still travelling when the execution ended.
+    /// </summary>
+    public static OrchestrationCheckpoint DropMessages(OrchestrationWorkItem workItem, DateTimeOffset now)
     {
-        ExecutionId = workItem.Instance.ExecutionId,
-        Instance = workItem.Instance,
-        ConsumedMessageIds = [.. workItem.Messages.Select(m => m.MessageId)],
-    };
+        var entityMessages = new EntityMessageList(workItem.Instance.InstanceId, now);
+        entityMessages.AnswerGrants(workItem.Messages, workItem.Instance.ExecutionId);
+        return new()
+        {
+            ExecutionId = workItem.Instance.ExecutionId,
+            Instance = workItem.Instance,
+            ConsumedMessageIds = [.. workItem.Messages.Select(m => m.MessageId)],
+            EntityMessages = entityMessages.Messages,
+        };
+    }
 
     private static InstanceMessage ResultToParent(ParentInstance parent, ExecutionOutcome outcome, string childId, DateTimeOffset now)
     {
@@ -183,4 +221,92 @@ internal static class CheckpointBuilder
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// The entity messages of one checkpoint, in the order their events were recorded (messages from one sender arrive
+    /// in the order sent). Releases of one critical section are sent once per checkpoint, however many reasons there are
+    /// to send them (a release at the end of the execution and a late grant for the same lock request).
+    /// </summary>
+    private sealed class EntityMessageList(string instanceId, DateTimeOffset now)
+    {
+        private readonly HashSet<(string ExecutionId, int LockRequestId)> _released = [];
+
+        public List<EntityInboxMessage> Messages { get; } = [];
+
+        public void AddFor(HistoryEvent e, string executionId)
+        {
+            switch (e)
+            {
+                case EntityOperationCalledEvent called:
+                    Messages.Add(new EntityInboxMessage
+                    {
+                        EntityId = called.EntityId,
+                        Message = new EntityCallMessage
+                        {
+                            Operation = called.Operation,
+                            Input = called.Input,
+                            Caller = new EntityCaller(instanceId, executionId, called.EventId),
+                            Timestamp = now,
+                        },
+                    });
+                    break;
+                case EntityOperationSignaledEvent signaled:
+                    Messages.Add(new EntityInboxMessage
+                    {
+                        EntityId = signaled.EntityId,
+                        Message = new EntitySignalMessage
+                        {
+                            Operation = signaled.Operation, Input = signaled.Input, Sender = instanceId, Timestamp = now,
+                        },
+                        VisibleAt = signaled.ScheduledAt,
+                    });
+                    break;
+                case EntityLockRequestedEvent requested:
+                    Messages.Add(new EntityInboxMessage
+                    {
+                        EntityId = requested.LockSet[0],
+                        Message = new EntityLockRequestMessage
+                        {
+                            Caller = new EntityCaller(instanceId, executionId, requested.EventId),
+                            LockSet = requested.LockSet,
+                            Position = 0,
+                            Timestamp = now,
+                        },
+                    });
+                    break;
+                case EntityUnlockSentEvent unlocked:
+                    AddReleases(executionId, unlocked.LockRequestId, unlocked.LockSet);
+                    break;
+            }
+        }
+
+        public void AddReleases(string executionId, int lockRequestId, IReadOnlyList<string> lockSet)
+        {
+            if (!_released.Add((executionId, lockRequestId)))
+            {
+                return;
+            }
+
+            var caller = new EntityCaller(instanceId, executionId, lockRequestId);
+            foreach (var entityId in lockSet)
+            {
+                Messages.Add(new EntityInboxMessage
+                {
+                    EntityId = entityId, Message = new EntityLockReleaseMessage { Caller = caller, Timestamp = now },
+                });
+            }
+        }
+
+        /// <summary>Releases for every lock grant among <paramref name="messages"/>, all of them dropped.</summary>
+        public void AnswerGrants(IEnumerable<InstanceMessage> messages, string currentExecutionId)
+        {
+            foreach (var message in messages)
+            {
+                if (message.Event is EntityLockGrantedEvent granted)
+                {
+                    AddReleases(message.ExecutionId ?? currentExecutionId, granted.TaskScheduledId, granted.LockSet);
+                }
+            }
+        }
+    }
 }

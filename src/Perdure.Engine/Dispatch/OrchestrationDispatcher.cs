@@ -50,7 +50,7 @@ internal sealed class OrchestrationDispatcher : IDisposable
             if (instance.Status.IsTerminal())
             {
                 Log.MessagesDropped(_logger, workItem.Messages.Count, instance.InstanceId, instance.Status.ToString());
-                await CommitAsync(workItem, CheckpointBuilder.DropMessages(workItem), null).ConfigureAwait(false);
+                await CommitAsync(workItem, CheckpointBuilder.DropMessages(workItem, _context.Time.GetUtcNow()), null).ConfigureAwait(false);
                 return;
             }
 
@@ -189,7 +189,11 @@ internal sealed class OrchestrationDispatcher : IDisposable
             "context.CreateTimer to wait, and move blocking work into an activity.");
         var failure = Failures.FromException(exception);
         Log.OrchestrationFailedByEngine(_logger, instanceId, failure.ErrorMessage);
-        await CommitAsync(workItem, CheckpointBuilder.FailInstance(workItem, failure, _context.Time.GetUtcNow()), null).ConfigureAwait(false);
+        // The stuck runtime cannot be asked which locks it holds: the stored history says (see LockLedger).
+        var history = workItem.HistoryLength == 0
+            ? []
+            : await _context.Store.GetHistoryAsync(instanceId, CancellationToken.None).ConfigureAwait(false);
+        await CommitAsync(workItem, CheckpointBuilder.FailInstance(workItem, history, failure, _context.Time.GetUtcNow()), null).ConfigureAwait(false);
     }
 
     private CachedOrchestration CreateRuntime(InstanceState instance)

@@ -22,7 +22,8 @@ internal sealed partial class OrchestrationRuntime
             case ExecutionStartedEvent started:
                 Start(started);
                 break;
-            case TaskScheduledEvent or TimerCreatedEvent or SubOrchestrationCreatedEvent or EventSentEvent:
+            case TaskScheduledEvent or TimerCreatedEvent or SubOrchestrationCreatedEvent or EventSentEvent
+                or EntityOperationCalledEvent or EntityOperationSignaledEvent or EntityLockRequestedEvent or EntityUnlockSentEvent:
                 MatchRecorded(e);
                 break;
             case TaskCompletedEvent completed:
@@ -44,6 +45,15 @@ internal sealed partial class OrchestrationRuntime
                 break;
             case EventRaisedEvent raised:
                 Deliver(raised);
+                break;
+            case EntityOperationCompletedEvent completed:
+                CompleteEntityCall(completed.TaskScheduledId, completed.Result);
+                break;
+            case EntityOperationFailedEvent failed:
+                FailEntityCall(failed.TaskScheduledId, failed.Failure);
+                break;
+            case EntityLockGrantedEvent granted:
+                GrantLocks(granted);
                 break;
             case ExecutionSuspendedEvent:
                 IsSuspended = true;
@@ -150,6 +160,10 @@ internal sealed partial class OrchestrationRuntime
             TimerCreatedEvent e => e.EventId,
             SubOrchestrationCreatedEvent e => e.EventId,
             EventSentEvent e => e.EventId,
+            EntityOperationCalledEvent e => e.EventId,
+            EntityOperationSignaledEvent e => e.EventId,
+            EntityLockRequestedEvent e => e.EventId,
+            EntityUnlockSentEvent e => e.EventId,
             _ => throw new InvalidOperationException($"{recorded.EventType} is not a scheduling event."),
         };
         var index = _unrecorded.FindIndex(a => a.Id == id);
@@ -182,6 +196,10 @@ internal sealed partial class OrchestrationRuntime
         TimerCreatedEvent e => $"TimerCreated (fires {e.FireAt:O})",
         SubOrchestrationCreatedEvent e => $"SubOrchestrationCreated '{e.Name}'",
         EventSentEvent e => $"EventSent '{e.Name}' to '{e.InstanceId}'",
+        EntityOperationCalledEvent e => CallEntityAction.Describe(e.EventType, e.Operation, e.EntityId),
+        EntityOperationSignaledEvent e => CallEntityAction.Describe(e.EventType, e.Operation, e.EntityId),
+        EntityLockRequestedEvent e => LockEntitiesAction.DescribeRequest(e.LockSet),
+        EntityUnlockSentEvent e => $"{e.EventType} (lock request {e.LockRequestId})",
         _ => recorded.EventType.ToString(),
     };
 
@@ -239,6 +257,7 @@ internal sealed partial class OrchestrationRuntime
 
     internal Task<string?> StartSubOrchestration(string name, string? version, string instanceId, string? input, IReadOnlyDictionary<string, string>? tags)
     {
+        EnsureNoCriticalSectionForSubOrchestration();
         var id = NextTaskId();
         _unrecorded.Add(new StartSubOrchestrationAction(id, name, version, instanceId, input, tags));
         _openSubOrchestrations[id] = instanceId;

@@ -71,6 +71,13 @@ internal sealed partial class OrchestrationRuntime
         _scheduler.BeginStep();
         try
         {
+            // The ledger of lock requests sees all of history, even if replay fails part-way: the engine's releases at
+            // the end of the execution are decided from what was recorded, not from how far the code got.
+            foreach (var recorded in history)
+            {
+                _lockLedger.Note(recorded);
+            }
+
             IsReplaying = true;
             foreach (var recorded in history)
             {
@@ -142,6 +149,16 @@ internal sealed partial class OrchestrationRuntime
             }
 
             _unrecorded.Clear();
+            foreach (var e in step.NewEvents)
+            {
+                _lockLedger.Note(e);
+            }
+
+            if (Outcome is not null)
+            {
+                AppendReleasesAtEnd(step, now);
+            }
+
             // A termination is already recorded by the ExecutionTerminated event that caused it.
             if (Outcome is { } outcome && outcome.Status != OrchestrationStatus.Terminated)
             {
@@ -160,6 +177,12 @@ internal sealed partial class OrchestrationRuntime
             FailWith(ex);
             _unrecorded.Clear();
             step.NewActions.Clear();
+            foreach (var e in step.NewEvents)
+            {
+                _lockLedger.Note(e);
+            }
+
+            AppendReleasesAtEnd(step, now);
             step.NewEvents.Add(new ExecutionCompletedEvent
             {
                 Status = OrchestrationStatus.Failed, Failure = Outcome!.Failure, Timestamp = now,
@@ -184,6 +207,7 @@ internal sealed partial class OrchestrationRuntime
             if (Outcome.ContinueAsNew is null)
             {
                 step.ConsumedMessageIds.Add(message.MessageId);
+                AnswerLateGrant(message, ExecutionId, step);
             }
 
             return false;
@@ -192,6 +216,7 @@ internal sealed partial class OrchestrationRuntime
         if (message.ExecutionId is { } target && _started is not null && target != _started.ExecutionId)
         {
             step.ConsumedMessageIds.Add(message.MessageId);
+            AnswerLateGrant(message, target, step);
             return false;
         }
 

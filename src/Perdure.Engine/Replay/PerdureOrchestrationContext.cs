@@ -22,7 +22,11 @@ internal sealed class PerdureOrchestrationContext : TaskOrchestrationContext
     {
         _runtime = runtime;
         _loggerFactory = loggerFactory;
+        Entities = new PerdureOrchestrationEntityFeature(runtime);
     }
+
+    /// <inheritdoc/>
+    public override Microsoft.DurableTask.Entities.TaskOrchestrationEntityFeature Entities { get; }
 
     /// <inheritdoc/>
     public override TaskName Name => new(_runtime.Started?.Name ?? string.Empty);

@@ -18,6 +18,12 @@ internal sealed class StepOutput
     /// <summary>Terminate requests for running sub-orchestrations (recursive terminate).</summary>
     public List<InstanceMessage> ExtraMessages { get; } = [];
 
+    /// <summary>
+    /// Lock grants the step dropped because their execution had ended: the locks they report are released again (the
+    /// lock request was still travelling when the execution ended, so an earlier release may have missed it).
+    /// </summary>
+    public List<LateGrant> LateGrants { get; } = [];
+
     /// <summary>True when the instance has not started yet (its start message is not visible) and nothing else applies.</summary>
     public bool NotStarted { get; set; }
 }
@@ -37,3 +43,9 @@ internal sealed record ExecutionOutcome(OrchestrationStatus Status, string? Outp
 /// <param name="PreserveUnprocessedEvents">Whether buffered external events carry over.</param>
 /// <param name="Version">The new version, if changed.</param>
 internal sealed record ContinueAsNewRequest(string? Input, bool PreserveUnprocessedEvents, string? Version);
+
+/// <summary>A lock grant that reached an execution that has ended.</summary>
+/// <param name="ExecutionId">The execution the grant was addressed to.</param>
+/// <param name="LockRequestId">The task id of the lock request it grants.</param>
+/// <param name="LockSet">The entities it locked.</param>
+internal sealed record LateGrant(string ExecutionId, int LockRequestId, IReadOnlyList<string> LockSet);
