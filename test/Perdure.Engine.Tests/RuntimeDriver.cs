@@ -96,6 +96,15 @@ internal sealed class RuntimeDriver
     public static SubOrchestrationCompletedEvent SubCompleted(int taskId, object? result) =>
         new() { TaskScheduledId = taskId, Result = Serialize(result), Timestamp = T0 };
 
+    public static EntityOperationCompletedEvent EntityCompleted(int taskId, object? result) =>
+        new() { TaskScheduledId = taskId, Result = Serialize(result), Timestamp = T0 };
+
+    public static EntityOperationFailedEvent EntityFailed(int taskId, FailureDetails failure) =>
+        new() { TaskScheduledId = taskId, Failure = failure, Timestamp = T0 };
+
+    public static EntityLockGrantedEvent Granted(int lockRequestId, params string[] lockSet) =>
+        new() { TaskScheduledId = lockRequestId, LockSet = lockSet, Timestamp = T0 };
+
     /// <summary>Wraps an event as the next inbox message (ids grow in arrival order, as in a store).</summary>
     public InstanceMessage Message(HistoryEvent e, string? executionId = null) =>
         new() { InstanceId = InstanceId, ExecutionId = executionId, Event = e, MessageId = ++_lastMessageId };

@@ -11,18 +11,15 @@ namespace Perdure.Engine.Replay;
 /// </summary>
 /// <remarks>
 /// Ids and arguments are checked, and the critical-section rules applied, before anything is recorded: a refused call
-/// throws into the orchestrator code and takes no task id.
+/// throws synchronously into the orchestrator code and takes no task id.
 /// </remarks>
 internal sealed class PerdureOrchestrationEntityFeature(OrchestrationRuntime runtime) : TaskOrchestrationEntityFeature
 {
     /// <inheritdoc/>
     /// <remarks>A failed operation throws <see cref="EntityOperationFailedException"/>; calls are not retried.</remarks>
-    public override async Task<TResult> CallEntityAsync<TResult>(
-        EntityInstanceId id, string operationName, object? input = null, CallEntityOptions? options = null)
-    {
-        var result = await Call(id, operationName, input);
-        return result is null ? default! : runtime.Converter.Deserialize<TResult>(result)!;
-    }
+    public override Task<TResult> CallEntityAsync<TResult>(
+        EntityInstanceId id, string operationName, object? input = null, CallEntityOptions? options = null) =>
+        Deserialize<TResult>(Call(id, operationName, input));
 
     /// <inheritdoc/>
     public override Task CallEntityAsync(EntityInstanceId id, string operationName, object? input = null, CallEntityOptions? options = null) =>
@@ -80,6 +77,12 @@ internal sealed class PerdureOrchestrationEntityFeature(OrchestrationRuntime run
         var entityId = SdkEntityIds.ToCore(id, nameof(id)).ToString();
         ArgumentException.ThrowIfNullOrEmpty(operationName);
         return runtime.CallEntity(id, entityId, operationName, Serialize(input));
+    }
+
+    private async Task<TResult> Deserialize<TResult>(Task<string?> call)
+    {
+        var result = await call;
+        return result is null ? default! : runtime.Converter.Deserialize<TResult>(result)!;
     }
 
     private async Task<IAsyncDisposable> Acquire(Task<int> grant)

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Entities;
 using Perdure.Core;
 using Perdure.Core.History;
 
@@ -25,7 +26,7 @@ internal sealed record GoldenScenario(
     private static readonly DateTimeOffset T0 = RuntimeDriver.T0;
     private static readonly string[] Cities = ["Tokyo", "Seattle", "London"];
 
-    public static IReadOnlyList<GoldenScenario> All { get; } = [Chain(), FanOutFanIn(), TimerEventRace(), SubOrchestrations()];
+    public static IReadOnlyList<GoldenScenario> All { get; } = [Chain(), FanOutFanIn(), TimerEventRace(), SubOrchestrations(), EntityTransfer()];
 
     public static GoldenScenario Get(string name) => All.Single(s => s.Name == name);
 
@@ -156,4 +157,57 @@ internal sealed record GoldenScenario(
         ],
         OrchestrationStatus.Completed,
         "\"A,B; c: child c refused\"");
+
+    /// <summary>
+    /// A transfer inside a critical section (locks given out of order), two calls at once answered out of order, the
+    /// release, a scheduled signal, and a call that fails and is caught.
+    /// </summary>
+    private static GoldenScenario EntityTransfer() => new(
+        "entity-transfer",
+        () => FuncTaskOrchestrator.Create<int, string>(async (ctx, amount) =>
+        {
+            var alice = new EntityInstanceId("Account", "alice");
+            var bob = new EntityInstanceId("Account", "bob");
+            var audit = new EntityInstanceId("Audit", "transfers");
+            string result;
+            await using (await ctx.Entities.LockEntitiesAsync(bob, alice))
+            {
+                var balance = await ctx.Entities.CallEntityAsync<int>(alice, "Get");
+                if (balance < amount)
+                {
+                    result = "insufficient";
+                }
+                else
+                {
+                    await Task.WhenAll(
+                        ctx.Entities.CallEntityAsync(alice, "Withdraw", amount),
+                        ctx.Entities.CallEntityAsync(bob, "Deposit", amount));
+                    result = "moved";
+                }
+            }
+
+            await ctx.Entities.SignalEntityAsync(audit, "Record", amount, new SignalEntityOptions
+            {
+                SignalTime = new DateTimeOffset(ctx.CurrentUtcDateTime).AddMinutes(5),
+            });
+            try
+            {
+                await ctx.Entities.CallEntityAsync(audit, "Check");
+            }
+            catch (EntityOperationFailedException failed)
+            {
+                result += $"; audit: {failed.FailureDetails.ErrorMessage}";
+            }
+
+            return result;
+        }),
+        30,
+        [
+            (TimeSpan.FromSeconds(1), [RuntimeDriver.Granted(0, "@account@alice", "@account@bob")]),
+            (TimeSpan.FromSeconds(2), [RuntimeDriver.EntityCompleted(1, 100)]),
+            (TimeSpan.FromSeconds(3), [RuntimeDriver.EntityCompleted(3, null), RuntimeDriver.EntityCompleted(2, null)]),
+            (TimeSpan.FromSeconds(4), [RuntimeDriver.EntityFailed(6, new FailureDetails("System.InvalidOperationException", "audit closed"))]),
+        ],
+        OrchestrationStatus.Completed,
+        "\"moved; audit: audit closed\"");
 }
