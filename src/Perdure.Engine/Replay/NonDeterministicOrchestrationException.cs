@@ -2,7 +2,8 @@ namespace Perdure.Engine;
 
 /// <summary>
 /// The orchestrator's code no longer produces the history it recorded: replaying it asked for something else (or
-/// nothing) where the history has a scheduled task, timer, sub-orchestration or event.
+/// nothing) where the history has a scheduled task, timer, sub-orchestration, event, entity call, signal, lock request or
+/// release.
 /// </summary>
 /// <remarks>
 /// The instance fails with this error. To change an orchestrator safely while instances run, deploy the change under a
