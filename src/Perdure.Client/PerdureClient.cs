@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DurableTask.Core.Exceptions;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Client.Entities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -87,10 +88,15 @@ public sealed partial class PerdureClient : DurableTaskClient
         _defaultVersion = string.IsNullOrEmpty(options.DefaultVersion) ? null : options.DefaultVersion;
         _time = timeProvider ?? TimeProvider.System;
         _logger = loggerFactory?.CreateLogger<PerdureClient>() ?? NullLogger<PerdureClient>.Instance;
+        Entities = new PerdureEntityClient(name, store, _dataConverter);
     }
 
     /// <summary>The task hub this client reads and writes.</summary>
     public string TaskHub => _store.TaskHub;
+
+    /// <inheritdoc/>
+    /// <remarks>Entities need no switch: every Perdure store supports them (see docs/entities.md).</remarks>
+    public override DurableEntityClient Entities { get; }
 
     /// <inheritdoc/>
     /// <remarks>

@@ -40,4 +40,16 @@ internal static partial class Log
 
     [LoggerMessage(2032, LogLevel.Error, "Processing a {Kind} work item failed unexpectedly; its lease runs out and it is claimed again.")]
     public static partial void ProcessError(ILogger logger, Exception exception, string kind);
+
+    [LoggerMessage(2040, LogLevel.Warning, "The lease on entity '{EntityId}' was lost before its batch committed; another worker owns it now. The batch is dropped and runs again there.")]
+    public static partial void EntityLeaseLost(ILogger logger, string entityId);
+
+    [LoggerMessage(2041, LogLevel.Error, "Processing a batch of entity '{EntityId}' failed; it is retried in {RetryAfter}.")]
+    public static partial void EntityBatchError(ILogger logger, Exception exception, string entityId, TimeSpan retryAfter);
+
+    [LoggerMessage(2042, LogLevel.Warning, "Signal '{Operation}' to entity '{EntityId}' failed with {ErrorType}: {ErrorMessage}")]
+    public static partial void EntitySignalFailed(ILogger logger, string entityId, string operation, string errorType, string errorMessage);
+
+    [LoggerMessage(2043, LogLevel.Warning, "Entity '{EntityId}' started orchestration '{InstanceId}', but an instance with that id is still pending, running or suspended; it was left alone and nothing was started.")]
+    public static partial void EntityStartLeftAlone(ILogger logger, string entityId, string instanceId);
 }

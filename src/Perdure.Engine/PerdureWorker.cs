@@ -11,7 +11,7 @@ using Perdure.Engine.Dispatch;
 namespace Perdure.Engine;
 
 /// <summary>
-/// The Microsoft.DurableTask worker that runs orchestrations and activities on Perdure's own engine and store. Plugged
+/// The Microsoft.DurableTask worker that runs orchestrations, activities and entities on Perdure's own engine and store. Plugged
 /// in by the <c>Use…()</c> extensions (<c>UseInMemory</c>, <c>UseSqlite</c>, ...) of the worker builder.
 /// </summary>
 /// <remarks>
@@ -41,6 +41,12 @@ public sealed class PerdureWorker : DurableTaskWorker
         _logger = _loggerFactory.CreateLogger("Perdure.Engine.Worker");
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         TaskHubName.Validate(_options.TaskHub);
+        if (_options.MaxEntityBatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), _options.MaxEntityBatchSize, $"{nameof(PerdureWorkerOptions.MaxEntityBatchSize)} must be at least 1.");
+        }
+
         if (_options.StoreFactory is null)
         {
             throw new InvalidOperationException(
@@ -65,6 +71,7 @@ public sealed class PerdureWorker : DurableTaskWorker
         var context = new DispatchContext(Store, Factory, _services, _options, WorkerId, _time, _loggerFactory);
         using var orchestrations = new OrchestrationDispatcher(context);
         var activities = new ActivityDispatcher(context, orchestrations.TryCompleteWithLocalStepAsync);
+        var entities = new EntityDispatcher(context, stoppingToken);
         var concurrency = _options.Concurrency;
         Log.WorkerStarted(_logger, WorkerId, _options.TaskHub, concurrency.MaximumConcurrentOrchestrationWorkItems, concurrency.MaximumConcurrentActivityWorkItems);
 
@@ -74,6 +81,9 @@ public sealed class PerdureWorker : DurableTaskWorker
         var activityLoop = new WorkItemLoop<Core.ActivityWorkItem>(
             WorkItemKind.Activity, Store, concurrency.MaximumConcurrentActivityWorkItems,
             activities.ClaimAsync, activities.ProcessAsync, _time, _options.SafetyPollInterval, _logger, yieldFirst: true);
+        var entityLoop = new WorkItemLoop<Core.Entities.EntityWorkItem>(
+            WorkItemKind.Entity, Store, concurrency.MaximumConcurrentEntityWorkItems,
+            entities.ClaimAsync, entities.ProcessAsync, _time, _options.SafetyPollInterval, _logger, yieldFirst: true);
 
         using var renewalStop = new CancellationTokenSource();
         var renewal = Task.Run(() => activities.RenewLeasesAsync(renewalStop.Token), CancellationToken.None);
@@ -81,9 +91,10 @@ public sealed class PerdureWorker : DurableTaskWorker
         {
             await Task.WhenAll(
                 Task.Run(() => orchestrationLoop.RunAsync(stoppingToken), CancellationToken.None),
-                Task.Run(() => activityLoop.RunAsync(stoppingToken), CancellationToken.None)).ConfigureAwait(false);
+                Task.Run(() => activityLoop.RunAsync(stoppingToken), CancellationToken.None),
+                Task.Run(() => entityLoop.RunAsync(stoppingToken), CancellationToken.None)).ConfigureAwait(false);
 
-            var allDone = Task.WhenAll(orchestrationLoop.Idle, activityLoop.Idle);
+            var allDone = Task.WhenAll(orchestrationLoop.Idle, activityLoop.Idle, entityLoop.Idle);
             if (await Task.WhenAny(allDone, Task.Delay(_options.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false) != allDone)
             {
                 await activities.AbandonInFlightAsync().ConfigureAwait(false);

@@ -43,6 +43,12 @@ public sealed class PerdureWorkerOptions : DurableTaskWorkerOptions
     /// <summary>How long stopping the worker waits for in-flight activities before it abandons them.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The most operations one entity batch runs. A batch commits its operations' state, answers and signals together;
+    /// larger batches mean fewer commits under load, smaller ones shorter waits for the messages behind them.
+    /// </summary>
+    public int MaxEntityBatchSize { get; set; } = 100;
+
     /// <summary>The longest back-off before a failing work item is retried.</summary>
     public TimeSpan MaxRetryBackoff { get; set; } = TimeSpan.FromMinutes(1);
 }

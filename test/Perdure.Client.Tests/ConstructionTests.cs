@@ -120,14 +120,6 @@ public sealed class ConstructionTests
         Assert.Empty(id.Instances);
     }
 
-    [Fact]
-    public async Task Entities_NotYetSupported_ThrowsNotSupported()
-    {
-        await using var harness = new ClientHarness();
-
-        Assert.Throws<NotSupportedException>(() => harness.Client.Entities);
-    }
-
     private static async Task<IReadOnlyList<HistoryEvent>> PeekAsync(InMemoryStore store, string instanceId)
     {
         var workItem = await store.ClaimOrchestrationAsync("peek", TimeSpan.FromMinutes(1), CancellationToken.None);

@@ -1,0 +1,183 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Entities;
+using Perdure.Testing;
+
+namespace Perdure.Integration.Tests;
+
+/// <summary>Durable entities end to end, through the SDK only: client signals and reads, orchestration calls, signals and locks.</summary>
+public sealed class EntityTests
+{
+    private static readonly EntityInstanceId Total = new(nameof(Counter), "total");
+
+    public sealed class Counter : TaskEntity<int>
+    {
+        public void Add(int amount) => State += amount;
+
+        public int Get() => State;
+
+        public void AddThenFail(int amount)
+        {
+            State += amount;
+            throw new InvalidOperationException($"refused to add {amount}");
+        }
+    }
+
+    public sealed class Account : TaskEntity<int>
+    {
+        public void Deposit(int amount) => State += amount;
+
+        public void Withdraw(int amount)
+        {
+            if (amount > State)
+            {
+                throw new InvalidOperationException($"balance {State} is below {amount}");
+            }
+
+            State -= amount;
+        }
+
+        public int Balance() => State;
+    }
+
+    private static void Register(DurableTaskRegistry r) => r
+        .AddEntity<Counter>()
+        .AddEntity<Account>()
+        .AddOrchestratorFunc<int, int>("SignalMany", async (ctx, count) =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await ctx.Entities.SignalEntityAsync(Total, "add", 1);
+            }
+
+            return count;
+        })
+        .AddOrchestratorFunc<int, int>("CallAdd", async (ctx, amount) =>
+        {
+            await ctx.Entities.CallEntityAsync(Total, "add", amount);
+            return await ctx.Entities.CallEntityAsync<int>(Total, "get");
+        })
+        .AddOrchestratorFunc<string, int>("ReadCounter", (ctx, key) => ctx.Entities.CallEntityAsync<int>(new EntityInstanceId(nameof(Counter), key), "get"))
+        .AddOrchestratorFunc<string, bool>("DeleteCounter", async (ctx, key) =>
+        {
+            await ctx.Entities.CallEntityAsync(new EntityInstanceId(nameof(Counter), key), "delete");
+            return true;
+        })
+        .AddOrchestratorFunc<string, string>("FailingCall", async (ctx, key) =>
+        {
+            var id = new EntityInstanceId(nameof(Counter), key);
+            await ctx.Entities.CallEntityAsync(id, "add", 1);
+            try
+            {
+                await ctx.Entities.CallEntityAsync(id, "addThenFail", 100);
+                return "no failure";
+            }
+            catch (EntityOperationFailedException e)
+            {
+                return $"{e.FailureDetails.ErrorType}: {e.FailureDetails.ErrorMessage} / {await ctx.Entities.CallEntityAsync<int>(id, "get")}";
+            }
+        })
+        .AddOrchestratorFunc<int, bool>("Transfer", async (ctx, amount) =>
+        {
+            var (from, to) = amount > 0 ? (Alice, Bob) : (Bob, Alice);
+            await using (await ctx.Entities.LockEntitiesAsync(to, from))
+            {
+                try
+                {
+                    await ctx.Entities.CallEntityAsync(from, "withdraw", Math.Abs(amount));
+                }
+                catch (EntityOperationFailedException)
+                {
+                    return false;
+                }
+
+                await ctx.Entities.CallEntityAsync(to, "deposit", Math.Abs(amount));
+                return true;
+            }
+        })
+        .AddOrchestratorFunc<int>("AliceBalance", ctx => ctx.Entities.CallEntityAsync<int>(Alice, "balance"))
+        .AddOrchestratorFunc<int>("Audit", async ctx =>
+        {
+            await using (await ctx.Entities.LockEntitiesAsync(Alice, Bob))
+            {
+                return await ctx.Entities.CallEntityAsync<int>(Alice, "balance") + await ctx.Entities.CallEntityAsync<int>(Bob, "balance");
+            }
+        });
+
+    private static readonly EntityInstanceId Alice = new(nameof(Account), "alice");
+    private static readonly EntityInstanceId Bob = new(nameof(Account), "bob");
+
+    [Theory]
+    [ClassData(typeof(EntityStores))]
+    public async Task Concurrent_signals_from_clients_and_orchestrations_give_an_exact_total(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, Register);
+
+        var orchestrations = Enumerable.Range(0, 10).Select(_ => host.RunAsync("SignalMany", 10));
+        var clientSignals = Enumerable.Range(0, 50).Select(_ => host.Client.Entities.SignalEntityAsync(Total, "add", 1));
+        var calls = Enumerable.Range(0, 5).Select(_ => host.RunAsync("CallAdd", 2));
+        await Task.WhenAll(clientSignals);
+        var finished = await Task.WhenAll(orchestrations.Concat(calls));
+        Assert.All(finished, m => Assert.Equal(OrchestrationRuntimeStatus.Completed, m.RuntimeStatus));
+
+        // Every signal above was committed before this call, so the entity serves them first.
+        var read = await host.RunAsync("ReadCounter", "total");
+
+        Assert.Equal(100 + 50 + 10, read.ReadOutputAs<int>());
+        Assert.Equal(160, (await host.Client.Entities.GetEntityAsync<int>(Total))!.State);
+    }
+
+    [Theory]
+    [ClassData(typeof(EntityStores))]
+    public async Task A_failing_operation_rolls_back_only_itself_and_reaches_the_caller(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, Register);
+
+        var result = await host.RunAsync("FailingCall", "f");
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+        Assert.Equal("System.InvalidOperationException: refused to add 100 / 1", result.ReadOutputAs<string>());
+        Assert.Equal(1, (await host.Client.Entities.GetEntityAsync<int>(new EntityInstanceId(nameof(Counter), "f")))!.State);
+    }
+
+    [Theory]
+    [ClassData(typeof(EntityStores))]
+    public async Task Locked_transfers_never_show_a_concurrent_auditor_a_wrong_total(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, Register);
+        await host.Client.Entities.SignalEntityAsync(Alice, "deposit", 100);
+        await host.Client.Entities.SignalEntityAsync(Bob, "deposit", 100);
+
+        var transfers = Enumerable.Range(1, 20).Select(i => host.RunAsync("Transfer", i % 2 == 0 ? 15 : -10));
+        var audits = Enumerable.Range(0, 10).Select(_ => host.RunAsync("Audit"));
+        var all = await Task.WhenAll(transfers.Concat(audits));
+
+        Assert.All(all, m => Assert.Equal(OrchestrationRuntimeStatus.Completed, m.RuntimeStatus));
+        Assert.All(all.Skip(20), audit => Assert.Equal(200, audit.ReadOutputAs<int>()));
+        var final = await host.RunAsync("Audit");
+        Assert.Equal(200, final.ReadOutputAs<int>());
+
+        // The last audit's release reaches Alice before this call, which is served only once she is unlocked.
+        var balance = (await host.RunAsync("AliceBalance")).ReadOutputAs<int>();
+        var alice = await host.Client.Entities.GetEntityAsync<int>(Alice);
+        Assert.Null(alice!.LockedBy);
+        Assert.Equal(balance, alice.State);
+    }
+
+    [Theory]
+    [ClassData(typeof(EntityStores))]
+    public async Task Delete_removes_the_entity(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, Register);
+        var id = new EntityInstanceId(nameof(Counter), "doomed");
+        await host.Client.Entities.SignalEntityAsync(id, "add", 3);
+        Assert.Equal(3, (await host.RunAsync("ReadCounter", "doomed")).ReadOutputAs<int>());
+
+        Assert.NotNull(await host.Client.Entities.GetEntityAsync(id));
+
+        await host.RunAsync("DeleteCounter", "doomed");
+
+        Assert.Null(await host.Client.Entities.GetEntityAsync(id));
+        Assert.Empty(await host.Client.Entities.GetAllEntitiesAsync(new Microsoft.DurableTask.Client.Entities.EntityQuery { InstanceIdStartsWith = "counter@doomed" }).ToListAsync());
+    }
+}
