@@ -268,7 +268,11 @@ public sealed class CriticalSectionTests
     [Fact]
     public void RunStep_SubOrchestrationInsideACriticalSection_ThrowsAndRecordsNothing()
     {
-        var (driver, step) = InsideCriticalSection(ctx => ctx.CallSubOrchestratorAsync<string>("Child"));
+        var (driver, step) = InsideCriticalSection(ctx =>
+        {
+            Refused.Throws<InvalidOperationException>(() => ctx.CallSubOrchestratorAsync<string>("Child"));
+            return ctx.CallSubOrchestratorAsync<string>("Child", options: new TaskOptions(new TaskRetryOptions(new RetryPolicy(3, TimeSpan.FromSeconds(1)))));
+        });
 
         Assert.Equal(
             $"InvalidOperationException: Orchestration '{Instance}' cannot start a sub-orchestration inside a critical section (it " +

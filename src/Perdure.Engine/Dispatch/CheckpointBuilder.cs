@@ -282,7 +282,8 @@ internal static class CheckpointBuilder
 
         public void AddReleases(string executionId, int lockRequestId, IReadOnlyList<string> lockSet)
         {
-            if (!_released.Add((executionId, lockRequestId)))
+            // A grant always names its execution; one that names none, before the instance started, has nobody to release for.
+            if (string.IsNullOrEmpty(executionId) || !_released.Add((executionId, lockRequestId)))
             {
                 return;
             }

@@ -91,7 +91,8 @@ internal sealed partial class OrchestrationRuntime
         _unrecorded.Add(new ReleaseLocksAction(NextTaskId(), section.RequestId, section.LockSet));
     }
 
-    private void EnsureNoCriticalSectionForSubOrchestration()
+    /// <summary>Throws while the code is in a critical section (held or pending): no sub-orchestrations inside.</summary>
+    internal void EnsureNoCriticalSectionForSubOrchestration()
     {
         if (_criticalSection is not null)
         {

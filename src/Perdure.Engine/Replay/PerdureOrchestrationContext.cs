@@ -70,6 +70,7 @@ internal sealed class PerdureOrchestrationContext : TaskOrchestrationContext
     {
         _runtime.EnsureOnOrchestratorThread();
         ArgumentException.ThrowIfNullOrEmpty(orchestratorName.Name, nameof(orchestratorName));
+        _runtime.EnsureNoCriticalSectionForSubOrchestration();
         var serialized = Serialize(input);
         var sub = options as SubOrchestrationOptions;
         var instanceId = sub?.InstanceId ?? NewGuid().ToString("N");
