@@ -22,6 +22,7 @@ if (options is null)
 var timeout = options.Quick ? TimeSpan.FromMinutes(2) : TimeSpan.FromMinutes(10);
 const int W1WarmUpInstances = 50;
 const int W3WarmUpInstances = 20;
+const int W7ManyEntities = 1_000;
 
 using var store = BenchStore.Create(options);
 var report = new Report
@@ -108,6 +109,25 @@ if (errors.Count == 0)
     Console.WriteLine($"  {report.W3.Milliseconds.Count:N0} instances  p50 {report.W3.Percentile(50):0.00} ms  p95 {report.W3.Percentile(95):0.00} ms  " +
                       $"p99 {report.W3.Percentile(99):0.00} ms  max {report.W3.Max:0.00} ms  " +
                       (report.W3.Errors.Count == 0 ? "outputs verified" : $"{report.W3.Errors.Count} WRONG"));
+}
+
+// W7: entity operations, one entity and many.
+if (errors.Count == 0)
+{
+    var signals = options.Quick ? 500 : 5_000;
+    Console.WriteLine();
+    Console.WriteLine($"W7 entities: {signals:N0} client signals at once, to one counter entity and spread over {W7ManyEntities:N0}; " +
+                      "timed until one orchestration has read every counter");
+    foreach (var entities in new[] { 1, W7ManyEntities })
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var run = await W7Entities.RunAsync(options, store, signals, entities, timeout);
+        report.W7Runs.Add(run);
+        errors.AddRange(run.Errors.Select(e => $"W7 ({entities} entities): {e}"));
+        Console.WriteLine($"  {entities,5:N0} entit{(entities == 1 ? "y  " : "ies")}  {run.Signals:N0} signals in {run.Elapsed.TotalSeconds,7:0.000} s  " +
+                          $"{run.OperationsPerSecond,9:N0} operations/s  " + (run.Errors.Count == 0 ? "outputs verified" : "WRONG"));
+    }
 }
 
 if (store.IsSqlite)

@@ -45,6 +45,8 @@ internal sealed class Report
 
     public LatencyResult? W3 { get; set; }
 
+    public List<EntityRunResult> W7Runs { get; } = [];
+
     public IReadOnlyList<string> Errors { get; set; } = [];
 
     private bool IsSqlite => Store == "sqlite";
@@ -92,6 +94,15 @@ internal sealed class Report
                 $"{w3.Percentile(50):0.00} / {w3.Percentile(95):0.00} / {w3.Percentile(99):0.00}",
                 IsSqlite ? "p50 <= 3, p99 <= 15" : "-",
                 probed ? $"p50 = {w3.Percentile(50) * CommitsPerSecond / 1000:0.0} one-row commit times" : "-",
+            ];
+        }
+
+        foreach (var w7 in W7Runs)
+        {
+            yield return
+            [
+                "W7", $"entity operations/s ({w7.Signals:N0} signals, {w7.Entities:N0} entit{(w7.Entities == 1 ? "y" : "ies")})", $"{w7.OperationsPerSecond:N0}", "-",
+                probed ? $"W7 = {w7.OperationsPerSecond / CommitsPerSecond:0.00} x one-row commits/s" : "-",
             ];
         }
     }
@@ -168,6 +179,7 @@ internal sealed class Report
                 MeanMs = W3.Mean,
                 MaxMs = W3.Max,
             },
+        W7 = W7Runs.Select(r => new { r.Signals, r.Entities, ElapsedSeconds = r.Elapsed.TotalSeconds, r.OperationsPerSecond }),
     };
 
     private string ToMarkdown()
