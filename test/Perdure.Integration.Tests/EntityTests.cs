@@ -40,8 +40,22 @@ public sealed class EntityTests
         public int Balance() => State;
     }
 
+    /// <summary>An entity whose operation starts an orchestration and signals another entity.</summary>
+    public sealed class Spawner : TaskEntity<int>
+    {
+        public string Spawn(string name)
+        {
+            State++;
+            Context.SignalEntity(new EntityInstanceId(nameof(Counter), name), "add", 10);
+            return Context.ScheduleNewOrchestration("Echo", name, new StartOrchestrationOptions($"spawned-{name}"));
+        }
+    }
+
     private static void Register(DurableTaskRegistry r) => r
         .AddEntity<Counter>()
+        .AddEntity<Spawner>()
+        .AddOrchestratorFunc<string, string>("Echo", (_, input) => Task.FromResult($"echo {input}"))
+        .AddOrchestratorFunc<string, string>("CallSpawn", (ctx, name) => ctx.Entities.CallEntityAsync<string>(new EntityInstanceId(nameof(Spawner), "s"), "spawn", name))
         .AddEntity<Account>()
         .AddOrchestratorFunc<int, int>("SignalMany", async (ctx, count) =>
         {
@@ -179,5 +193,49 @@ public sealed class EntityTests
 
         Assert.Null(await host.Client.Entities.GetEntityAsync(id));
         Assert.Empty(await host.Client.Entities.GetAllEntitiesAsync(new Microsoft.DurableTask.Client.Entities.EntityQuery { InstanceIdStartsWith = "counter@doomed" }).ToListAsync());
+    }
+
+    [Theory]
+    [ClassData(typeof(EntityStores))]
+    public async Task An_operation_starts_an_orchestration_and_signals_another_entity_when_its_batch_commits(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, Register);
+
+        var spawned = (await host.RunAsync("CallSpawn", "x")).ReadOutputAs<string>();
+
+        Assert.Equal("spawned-x", spawned);
+        var echo = await host.WaitAsync("spawned-x");
+        Assert.Equal("echo x", echo.ReadOutputAs<string>());
+        Assert.Equal(10, (await host.RunAsync("ReadCounter", "x")).ReadOutputAs<int>());
+        Assert.Equal(1, (await host.Client.Entities.GetEntityAsync<int>(new EntityInstanceId(nameof(Spawner), "s")))!.State);
+    }
+
+    [Theory]
+    [ClassData(typeof(EntityStores))]
+    public async Task Calling_an_operation_the_entity_lacks_fails_the_call_and_leaves_the_entity_usable(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, r =>
+        {
+            Register(r);
+            r.AddOrchestratorFunc<string>("CallMissing", async ctx =>
+            {
+                var id = new EntityInstanceId(nameof(Counter), "m");
+                await ctx.Entities.CallEntityAsync(id, "add", 2);
+                try
+                {
+                    await ctx.Entities.CallEntityAsync(id, "multiply", 3);
+                    return "no failure";
+                }
+                catch (EntityOperationFailedException e)
+                {
+                    return $"{e.FailureDetails.ErrorMessage} | {await ctx.Entities.CallEntityAsync<int>(id, "get")}";
+                }
+            });
+        });
+
+        var result = (await host.RunAsync("CallMissing")).ReadOutputAs<string>()!;
+
+        Assert.Contains("has no operation named 'multiply'", result, StringComparison.Ordinal);
+        Assert.EndsWith("| 2", result, StringComparison.Ordinal);
     }
 }
