@@ -286,12 +286,8 @@ internal sealed class OrchestrationDispatcher : IDisposable
         }
     }
 
-    private TimeSpan NextBackoff(string instanceId)
-    {
-        var attempt = _failures.AddOrUpdate(instanceId, 1, (_, n) => n + 1);
-        var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, Math.Min(attempt - 1, 16)));
-        return delay < _context.Options.MaxRetryBackoff ? delay : _context.Options.MaxRetryBackoff;
-    }
+    private TimeSpan NextBackoff(string instanceId) =>
+        Backoff.After(_failures.AddOrUpdate(instanceId, 1, (_, n) => n + 1), _context.Options.MaxRetryBackoff);
 
     /// <summary>Stands in for an orchestrator that could not be created, failing the instance with the reason.</summary>
     private sealed class UnavailableOrchestrator(Exception error) : ITaskOrchestrator
