@@ -238,4 +238,53 @@ public sealed class EntityTests
         Assert.Contains("has no operation named 'multiply'", result, StringComparison.Ordinal);
         Assert.EndsWith("| 2", result, StringComparison.Ordinal);
     }
+
+    /// <summary>An orchestration that locks Alice and Bob and then ends the way its input says, without unlocking.</summary>
+    private static void RegisterLockHolder(DurableTaskRegistry r)
+    {
+        Register(r);
+        r.AddOrchestratorFunc<string, string>("HoldAndEnd", async (ctx, how) =>
+        {
+            var critical = await ctx.Entities.LockEntitiesAsync(Alice, Bob);
+            await ctx.Entities.CallEntityAsync(Alice, "deposit", 1);
+            switch (how)
+            {
+                case "fail":
+                    throw new InvalidOperationException("failing inside the critical section");
+                case "continue":
+                    if (ctx.GetInput<string>() == "continue")
+                    {
+                        ctx.ContinueAsNew("done");
+                    }
+
+                    return "continued";
+                case "wait":
+                    return await ctx.WaitForExternalEvent<string>("never");
+                default:
+                    GC.KeepAlive(critical);
+                    return "completed";
+            }
+        });
+    }
+
+    [Theory]
+    [ClassData(typeof(EntityStores))]
+    public async Task Locks_still_held_are_released_when_the_orchestration_completes_fails_continues_or_is_terminated(TestStore store)
+    {
+        await using var host = await PerdureTestHost.StartAsync(store, RegisterLockHolder);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, (await host.RunAsync("HoldAndEnd", "complete")).RuntimeStatus);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, (await host.RunAsync("HoldAndEnd", "fail")).RuntimeStatus);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, (await host.RunAsync("HoldAndEnd", "continue")).RuntimeStatus);
+        var waiting = await host.Client.ScheduleNewOrchestrationInstanceAsync("HoldAndEnd", "wait");
+        await host.Client.WaitForInstanceStartAsync(waiting);
+        var audit = await host.Client.ScheduleNewOrchestrationInstanceAsync("Audit");
+        await host.Client.TerminateInstanceAsync(waiting, "test");
+
+        // The audit locks both accounts: it can only finish once every holder above released them.
+        var audited = await host.WaitAsync(audit);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, audited.RuntimeStatus);
+        Assert.InRange(audited.ReadOutputAs<int>(), 3, 5);
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await host.WaitAsync(waiting)).RuntimeStatus);
+    }
 }
