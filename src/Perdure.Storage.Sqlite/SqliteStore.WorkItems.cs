@@ -69,7 +69,8 @@ public sealed partial class SqliteStore
     /// Transaction, in this order: Instances (state and lease release, the lease check), InstancePayloads (only when a
     /// payload changed), History, Messages (consumed ones deleted), ActivityTasks and ActivityTaskEvents, the
     /// sub-orchestrations (Instances, InstancePayloads, Messages), outbound Messages with their targets' Instances rows,
-    /// and last this instance's Instances row again (ReadyAt from what is left in its inbox).
+    /// entity messages (Entities, EntityMessages; only when the step sends some), and last this instance's Instances row
+    /// again (ReadyAt from what is left in its inbox). Entity messages are checked before anything reaches the writer.
     /// </remarks>
     public Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken)
     {
@@ -371,6 +372,11 @@ public sealed partial class SqliteStore
             Enqueue(context, checkpoint.Messages[i], step.MessageEvents[i]);
         }
 
+        foreach (var message in step.EntityMessages)
+        {
+            EnqueueEntityMessage(context, message);
+        }
+
         // ReadyAt changes only if messages were consumed or the suspension changed which messages count; messages this
         // step sent to itself already moved it forward (Messages/Wake).
         if (step.ConsumedMessageIds is not null || (claimed.Status == OrchestrationStatus.Suspended) != (instance.Status == OrchestrationStatus.Suspended))
@@ -495,6 +501,7 @@ public sealed partial class SqliteStore
             ActivityEvents = [.. checkpoint.ActivityTasks.Select(t => StoredJson.Serialize(t.Scheduled))];
             SubOrchestrationEvents = [.. checkpoint.SubOrchestrations.Select(c => StoredJson.Serialize(c.Started))];
             MessageEvents = [.. checkpoint.Messages.Select(m => StoredJson.Serialize(m.Event))];
+            EntityMessages = PreparedEntityMessage.FromAll(checkpoint.EntityMessages);
         }
 
         public InstanceState Before { get; }
@@ -530,5 +537,8 @@ public sealed partial class SqliteStore
         public string[] SubOrchestrationEvents { get; }
 
         public string[] MessageEvents { get; }
+
+        /// <summary>The step's entity messages, checked and serialized; empty for most steps, which then write nothing more.</summary>
+        public PreparedEntityMessage[] EntityMessages { get; }
     }
 }

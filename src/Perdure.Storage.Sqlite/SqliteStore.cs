@@ -96,6 +96,7 @@ public sealed partial class SqliteStore : IPerdureStore
         WriteAsync(durable: true, context =>
         {
             context.Command("Instances/DeleteTaskHub").ExecuteNonQuery();
+            context.Command("Entities/DeleteTaskHub").ExecuteNonQuery();
             context.Effects.AllInstances = true;
             return true;
         }, cancellationToken);
@@ -106,7 +107,13 @@ public sealed partial class SqliteStore : IPerdureStore
     /// <inheritdoc/>
     public Task<DateTimeOffset?> GetNextWorkDueAsync(WorkItemKind kind, CancellationToken cancellationToken)
     {
-        var statement = kind == WorkItemKind.Orchestration ? "Reads/NextOrchestrationDue" : "Reads/NextActivityDue";
+        var statement = kind switch
+        {
+            WorkItemKind.Orchestration => "Reads/NextOrchestrationDue",
+            WorkItemKind.Activity => "Reads/NextActivityDue",
+            WorkItemKind.Entity => "Entities/NextDue",
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown kind of work item."),
+        };
         var now = _time.GetUtcNow();
         return ReadAsync(session =>
         {
@@ -328,6 +335,11 @@ public sealed partial class SqliteStore : IPerdureStore
             _work.Signal(WorkItemKind.Activity);
         }
 
+        if (effects.EntityWork)
+        {
+            _work.Signal(WorkItemKind.Entity);
+        }
+
         if (effects.AllInstances)
         {
             _instanceSignals.SignalAll();
@@ -342,6 +354,7 @@ public sealed partial class SqliteStore : IPerdureStore
     {
         _work.Signal(WorkItemKind.Orchestration);
         _work.Signal(WorkItemKind.Activity);
+        _work.Signal(WorkItemKind.Entity);
         _instanceSignals.SignalAll();
     }
 

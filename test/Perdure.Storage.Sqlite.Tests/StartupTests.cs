@@ -3,7 +3,9 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Perdure.Core;
+using Perdure.Core.Entities;
 using Perdure.Core.History;
+using Perdure.Core.Storage;
 using Perdure.Storage.Sqlite.Data;
 using Perdure.Storage.Sqlite.Schema;
 
@@ -88,6 +90,17 @@ public sealed class StartupTests : IDisposable
         var workItem = await store.ClaimOrchestrationAsync("worker-1", TimeSpan.FromMinutes(1), CancellationToken.None);
         Assert.NotNull(workItem);
         Assert.Equal(started, Assert.Single(workItem.Messages).Event);
+
+        // Script 0002's tables work on the upgraded file: an entity message, a claim, a commit, a read.
+        var signal = new EntitySignalMessage { Operation = "add", Input = "1", Timestamp = Epoch };
+        await store.SendEntityMessageAsync(new EntityInboxMessage { EntityId = "@counter@a", Message = signal }, CancellationToken.None);
+        var batch = await store.ClaimEntityAsync("worker-1", TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.NotNull(batch);
+        Assert.Equal(signal, Assert.Single(batch.Messages).Message);
+        await store.CompleteEntityAsync(
+            batch, new EntityCheckpoint { State = "1", ConsumedMessageIds = [batch.Messages[0].MessageId] }, CancellationToken.None);
+        var entity = await store.GetEntityAsync("@counter@a", includeState: true, CancellationToken.None);
+        Assert.Equal(("1", 0), (entity?.State, entity?.BacklogCount));
     }
 
     [Fact]

@@ -26,18 +26,3 @@ public sealed class AllStores : IEnumerable<object[]>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
-
-/// <summary>
-/// Theory data: the stores that support durable entities so far. SQLite joins when its entity tables land (issue 5);
-/// then this list equals <see cref="AllStores"/> and goes away.
-/// </summary>
-public sealed class EntityStores : IEnumerable<object[]>
-{
-    /// <inheritdoc/>
-    public IEnumerator<object[]> GetEnumerator()
-    {
-        yield return [TestStore.InMemory];
-    }
-
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-}

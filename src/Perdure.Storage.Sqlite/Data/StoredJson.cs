@@ -1,12 +1,13 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Perdure.Core.Entities;
 using Perdure.Core.History;
 
 namespace Perdure.Storage.Sqlite.Data;
 
 /// <summary>
-/// The JSON forms of what the store keeps as text: one <see cref="HistoryEvent"/> per row (polymorphic, with its
-/// <c>$type</c> discriminator), failure details and tags. Payload strings inside events are kept as they are.
+/// The JSON forms of what the store keeps as text: one <see cref="HistoryEvent"/> or <see cref="EntityMessage"/> per row
+/// (polymorphic, with its <c>$type</c> discriminator), failure details and tags. Payload strings inside events are kept as they are.
 /// </summary>
 internal static class StoredJson
 {
@@ -18,6 +19,12 @@ internal static class StoredJson
     public static HistoryEvent DeserializeEvent(string json) =>
         JsonSerializer.Deserialize<HistoryEvent>(json, Options)
         ?? throw new InvalidDataException("A stored history event is the JSON null.");
+
+    public static string Serialize(EntityMessage message) => JsonSerializer.Serialize(message, Options);
+
+    public static EntityMessage DeserializeEntityMessage(string json) =>
+        JsonSerializer.Deserialize<EntityMessage>(json, Options)
+        ?? throw new InvalidDataException("A stored entity message is the JSON null.");
 
     public static string? Serialize(FailureDetails? failure) => failure is null ? null : JsonSerializer.Serialize(failure, Options);
 

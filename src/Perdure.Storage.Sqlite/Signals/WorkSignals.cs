@@ -6,14 +6,13 @@ namespace Perdure.Storage.Sqlite.Signals;
 internal sealed class WorkSignals
 {
     private readonly Lock _gate = new();
-    private TaskCompletionSource _orchestrations = New();
-    private TaskCompletionSource _activities = New();
+    private readonly TaskCompletionSource[] _signals = [New(), New(), New()];
 
     public Task When(WorkItemKind kind)
     {
         lock (_gate)
         {
-            return kind == WorkItemKind.Orchestration ? _orchestrations.Task : _activities.Task;
+            return _signals[Index(kind)].Task;
         }
     }
 
@@ -22,20 +21,21 @@ internal sealed class WorkSignals
         TaskCompletionSource fired;
         lock (_gate)
         {
-            if (kind == WorkItemKind.Orchestration)
-            {
-                fired = _orchestrations;
-                _orchestrations = New();
-            }
-            else
-            {
-                fired = _activities;
-                _activities = New();
-            }
+            var index = Index(kind);
+            fired = _signals[index];
+            _signals[index] = New();
         }
 
         fired.TrySetResult();
     }
+
+    private static int Index(WorkItemKind kind) => kind switch
+    {
+        WorkItemKind.Orchestration => 0,
+        WorkItemKind.Activity => 1,
+        WorkItemKind.Entity => 2,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown kind of work item."),
+    };
 
     private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

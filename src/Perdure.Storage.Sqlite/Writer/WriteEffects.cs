@@ -9,18 +9,25 @@ internal sealed class WriteEffects
     /// <summary>Activity work may have become claimable or its next due time may have moved.</summary>
     public bool ActivityWork { get; set; }
 
+    /// <summary>
+    /// Entity work may have become claimable (a message an entity may serve, a released lock, an abandon) or the entity
+    /// next due time may have moved (a scheduled message, a back-off).
+    /// </summary>
+    public bool EntityWork { get; set; }
+
     /// <summary>Every instance of the hub may have changed (the hub was deleted).</summary>
     public bool AllInstances { get; set; }
 
     /// <summary>Instances whose row changed (created, checkpointed, purged).</summary>
     public HashSet<string> Instances { get; } = new(StringComparer.Ordinal);
 
-    public bool IsEmpty => !OrchestrationWork && !ActivityWork && !AllInstances && Instances.Count == 0;
+    public bool IsEmpty => !OrchestrationWork && !ActivityWork && !EntityWork && !AllInstances && Instances.Count == 0;
 
     public void AddTo(WriteEffects target)
     {
         target.OrchestrationWork |= OrchestrationWork;
         target.ActivityWork |= ActivityWork;
+        target.EntityWork |= EntityWork;
         target.AllInstances |= AllInstances;
         target.Instances.UnionWith(Instances);
     }
@@ -29,6 +36,7 @@ internal sealed class WriteEffects
     {
         OrchestrationWork = false;
         ActivityWork = false;
+        EntityWork = false;
         AllInstances = false;
         Instances.Clear();
     }
