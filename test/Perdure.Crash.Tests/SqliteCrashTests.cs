@@ -13,11 +13,16 @@ namespace Perdure.Crash.Tests;
 
 /// <summary>
 /// Runs a worker in a child process on a SQLite file, kills it with SIGKILL at random moments, restarts it, and checks
-/// that every instance finished correctly, that no committed step ran again and that every history is well formed.
+/// that every instance finished correctly, that no committed step ran again, that every history is well formed, and
+/// that counter entities (called, signalled and locked by orchestrations, signalled by a client in another process)
+/// count every committed operation exactly once.
 /// </summary>
 public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
 {
     private const int Kills = 4;
+
+    /// <summary>Client signals to each counter before the first kill and after each restart.</summary>
+    private const int SignalsPerRound = 5;
     private readonly string _dir = Directory.CreateTempSubdirectory("perdure-crash-").FullName;
 
     [Fact]
@@ -37,7 +42,7 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
         var client = clientHost.Services.GetRequiredService<DurableTaskClient>();
 
         var instances = new List<(string Id, string Kind)>();
-        foreach (var (kind, count) in new[] { ("Chain", 20), ("FanOut", 10), ("Timer", 10), ("Event", 10) })
+        foreach (var (kind, count) in new[] { ("Chain", 20), ("FanOut", 10), ("Timer", 10), ("Event", 10), ("Count", 10) })
         {
             for (var i = 0; i < count; i++)
             {
@@ -52,10 +57,23 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
             await client.RaiseEventAsync(id, "go", "go");
         }
 
+        // Each signal the client sends is committed when the call returns, so each must count exactly once.
+        var clientSignals = 0;
+        async Task SignalCountersAsync()
+        {
+            for (var i = 0; i < SignalsPerRound; i++)
+            {
+                await client.Entities.SignalEntityAsync(CrashWorkload.CounterA, "add", 1);
+                await client.Entities.SignalEntityAsync(CrashWorkload.CounterB, "add", 1);
+                clientSignals++;
+            }
+        }
+
         using var allDone = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var completion = Task.WhenAll(instances.Select(i => client.WaitForInstanceCompletionAsync(i.Id, getInputsAndOutputs: true, allDone.Token)));
         for (var kill = 0; kill < Kills && !completion.IsCompleted; kill++)
         {
+            await SignalCountersAsync();
             var threshold = CountLines(log) + random.Next(3, 40);
             await Task.WhenAny(WaitForLinesAsync(log, threshold, allDone.Token), completion);
             Kill(worker);
@@ -63,7 +81,13 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
             worker = await StartWorkerAsync(db, ++incarnation, log);
         }
 
+        await SignalCountersAsync();
         var results = await completion;
+
+        // Every signal and every "Count" orchestration committed before this call, so the counters serve it last.
+        var read = await client.ScheduleNewOrchestrationInstanceAsync("ReadCounters");
+        var counters = (await client.WaitForInstanceCompletionAsync(read, getInputsAndOutputs: true, allDone.Token)).ReadOutputAs<int[]>();
+        var stored = await client.Entities.GetEntityAsync<int>(CrashWorkload.CounterA, cancellation: allDone.Token);
         Kill(worker);
 
         foreach (var ((id, kind), result) in instances.Zip(results))
@@ -72,13 +96,28 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(CrashWorkload.ExpectedOutput(kind, id), result.ReadOutputAs<string>());
         }
 
+        var expected = (instances.Count(i => i.Kind == "Count") * CrashWorkload.AddedPerCount) + clientSignals;
+        Assert.NotNull(counters);
+        Assert.Equal([expected, expected], counters);
+        Assert.NotNull(stored);
+        Assert.Equal(expected, stored.State);
+        Assert.Equal(0, stored.BacklogQueueSize);
+
         var executions = File.ReadAllLines(log)
             .Select(l => l.Split(' '))
             .GroupBy(p => p[0], p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture))
             .ToDictionary(g => g.Key, g => g.ToList());
         var reruns = 0;
-        foreach (var (id, _) in instances)
+        foreach (var (id, kind) in instances)
         {
+            AssertWellFormed(db, id);
+            if (kind == "Count")
+            {
+                // No activity steps to check, and the client has no DurableTask.Core form for entity history events yet
+                // (issue 5), so its GetOrchestrationHistoryAsync would refuse this history.
+                continue;
+            }
+
             var history = await client.GetOrchestrationHistoryAsync(id);
             foreach (var completed in history.OfType<DtfHistory.TaskCompletedEvent>())
             {
@@ -94,11 +133,14 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
                 Assert.Equal(ranIn.Count, ranIn.Distinct().Count());
                 reruns += ranIn.Count - 1;
             }
-
-            AssertWellFormed(db, id);
         }
 
-        output.WriteLine($"{incarnation} incarnations, {executions.Values.Sum(v => v.Count)} executions, {reruns} re-run(s) of steps in flight at a kill");
+        // At least once for operations of a batch in flight at a kill (rolled back with it), exactly once in the counters.
+        var operations = executions[CrashWorkload.CounterA.ToString()].Count + executions[CrashWorkload.CounterB.ToString()].Count;
+        Assert.True(operations >= 2 * expected, $"{operations} counter operations ran, fewer than the {2 * expected} counted");
+        output.WriteLine(
+            $"{incarnation} incarnations, {executions.Values.Sum(v => v.Count)} executions, {reruns} re-run(s) of steps in flight at a kill, " +
+            $"counters at {expected} each after {operations} operations ({operations - (2 * expected)} re-run in rolled-back batches)");
     }
 
     public void Dispose()
