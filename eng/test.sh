@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command. From a fresh clone on a machine with only the .NET 10 SDK:
 #   1. builds the solution in Release (warnings are errors: see Directory.Build.props),
-#   2. runs every test project,
+#   2. runs every test project, with a PostgreSQL server that eng/postgres.sh provides: the one PERDURE_TEST_POSTGRES
+#      names, or a private throwaway cluster it starts (installing Debian's postgresql package if missing) and stops,
 #   3. runs the benchmark once in --quick mode, so it keeps working (its figures are printed, never asserted).
 # Packages come from NuGet through a normal restore. Running it again changes nothing but bin/ and obj/.
 set -euo pipefail
@@ -13,6 +14,7 @@ current="start"
 step() { current="$*"; printf '\n==> %s\n' "$*"; }
 on_exit() {
   local status=$?
+  if declare -F perdure_postgres_stop >/dev/null; then perdure_postgres_stop; fi
   if [ "$status" -ne 0 ]; then
     printf '\neng/test.sh: FAILED (exit code %s) during: %s\n' "$status" "$current" >&2
   fi
@@ -22,6 +24,9 @@ trap on_exit EXIT
 step "dotnet $(dotnet --version): build Perdure.slnx (Release, warnings as errors)"
 dotnet build Perdure.slnx -c Release
 
+step "PostgreSQL for the tests (eng/postgres.sh)"
+source eng/postgres.sh
+
 step "test Perdure.slnx"
 test_log="$(mktemp)"
 dotnet test Perdure.slnx -c Release --no-build 2>&1 | tee "$test_log"
@@ -30,6 +35,7 @@ awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
      } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$test_log"
 rm -f "$test_log"
+perdure_postgres_stop
 
 step "benchmarks, --quick (in-memory and SQLite)"
 dotnet run --project bench/Perdure.Benchmarks -c Release --no-build -- --store inmemory --quick
