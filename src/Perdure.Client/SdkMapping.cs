@@ -102,6 +102,17 @@ internal static class SdkMapping
             TimerFiredEvent e => new DtfHistory.TimerFiredEvent(NoTaskId, e.FireAt.UtcDateTime) { TimerId = e.TimerId },
             EventRaisedEvent e => new DtfHistory.EventRaisedEvent(NoTaskId, e.Input) { Name = e.Name },
             EventSentEvent e => new DtfHistory.EventSentEvent(e.EventId) { InstanceId = e.InstanceId, Name = e.Name, Input = e.Input },
+
+            // DurableTask.Core has no entity events: what an orchestration sends to an entity shows as an EventSent to the
+            // entity id, named after the operation ("lock" and "release" for critical sections); what comes back shows as
+            // an EventRaised named after the event, carrying the result, the failure details or the lock set as JSON.
+            EntityOperationCalledEvent e => new DtfHistory.EventSentEvent(e.EventId) { InstanceId = e.EntityId, Name = e.Operation, Input = e.Input },
+            EntityOperationSignaledEvent e => new DtfHistory.EventSentEvent(e.EventId) { InstanceId = e.EntityId, Name = e.Operation, Input = e.Input },
+            EntityLockRequestedEvent e => new DtfHistory.EventSentEvent(e.EventId) { InstanceId = e.LockSet[0], Name = "lock", Input = Json(e.LockSet) },
+            EntityUnlockSentEvent e => new DtfHistory.EventSentEvent(e.EventId) { InstanceId = e.LockSet[0], Name = "release", Input = Json(e.LockSet) },
+            EntityOperationCompletedEvent e => new DtfHistory.EventRaisedEvent(NoTaskId, e.Result) { Name = nameof(EntityOperationCompletedEvent)[..^5] },
+            EntityOperationFailedEvent e => new DtfHistory.EventRaisedEvent(NoTaskId, Json(ToCoreFailureDetails(e.Failure))) { Name = nameof(EntityOperationFailedEvent)[..^5] },
+            EntityLockGrantedEvent e => new DtfHistory.EventRaisedEvent(NoTaskId, Json(e.LockSet)) { Name = nameof(EntityLockGrantedEvent)[..^5] },
             _ => throw new InvalidOperationException(
                 $"History event {historyEvent.EventType} of instance '{instanceId}' has no DurableTask.Core counterpart; " +
                 "this client is older than the store's data. Update Perdure.Client."),
@@ -109,4 +120,6 @@ internal static class SdkMapping
         mapped.Timestamp = historyEvent.Timestamp.UtcDateTime;
         return mapped;
     }
+
+    private static string Json<T>(T value) => System.Text.Json.JsonSerializer.Serialize(value);
 }
