@@ -135,6 +135,9 @@ public sealed partial class PerdureClient
     /// <remarks>
     /// Returns the events of the instance's current execution (after continue-as-new, the latest one) in order, as
     /// DurableTask.Core history data objects. An instance that no worker has started yet has an empty history.
+    /// DurableTask.Core has no entity events: entity calls, signals, lock requests and releases appear as
+    /// <c>EventSent</c> to the entity id (named after the operation, or "lock" and "release"), and their results, failures
+    /// and lock grants as <c>EventRaised</c> named EntityOperationCompleted, EntityOperationFailed or EntityLockGranted.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="instanceId"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="instanceId"/> is empty, an entity id, or no such instance exists.</exception>
