@@ -106,23 +106,7 @@ internal sealed class PerdureEntityClient : DurableEntityClient
     }
 
     /// <summary>Converts and validates an id given by user code.</summary>
-    internal static EntityId ToCore(EntityInstanceId id, string paramName)
-    {
-        if (id.Name is null || id.Key is null)
-        {
-            throw new ArgumentException(
-                "The entity id is empty (default(EntityInstanceId)); create it with new EntityInstanceId(name, key).", paramName);
-        }
-
-        try
-        {
-            return new EntityId(id.Name, id.Key);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"'{id}' is not a valid entity id: {e.Message}", paramName, e);
-        }
-    }
+    private static EntityId ToCore(EntityInstanceId id, string paramName) => EntityId.FromUserParts(id.Name, id.Key, paramName);
 
     /// <summary>The store prefix for the SDK's <see cref="EntityQuery.InstanceIdStartsWith"/>: a leading '@', the name part lower-cased.</summary>
     internal static string? ToStorePrefix(string? startsWith)

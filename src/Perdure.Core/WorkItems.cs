@@ -75,6 +75,17 @@ public sealed class ActivityWorkItem
 
     /// <summary>The lease; renewing replaces it.</summary>
     public Lease Lease { get; set; }
+
+    /// <summary>Checks that <paramref name="result"/> is what an activity completes with: TaskCompleted or TaskFailed.</summary>
+    /// <exception cref="ArgumentException">It is another event.</exception>
+    public static void EnsureResult(HistoryEvent result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result is not (TaskCompletedEvent or TaskFailedEvent))
+        {
+            throw new ArgumentException($"An activity result must be TaskCompleted or TaskFailed, not {result.EventType}.", nameof(result));
+        }
+    }
 }
 
 /// <summary>An activity call to enqueue as part of a checkpoint.</summary>

@@ -166,7 +166,7 @@ public sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(result);
-        EnsureActivityResult(result);
+        ActivityWorkItem.EnsureResult(result);
         var held = workItem.Lease;
         var message = new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result };
         var json = StoredJson.Serialize(result);
@@ -193,7 +193,7 @@ public sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(step);
-        EnsureActivityResult(result);
+        ActivityWorkItem.EnsureResult(result);
         step.EnsureFollows(workItem);
         var held = workItem.Lease;
         var prepared = new PreparedCheckpoint(step.Instance, step.HistoryLength, null, step.Checkpoint);
@@ -438,14 +438,6 @@ public sealed partial class SqliteStore
             context,
             new InstanceMessage { InstanceId = parent.InstanceId, ExecutionId = parent.ExecutionId, Event = failed },
             StoredJson.Serialize(failed));
-    }
-
-    private static void EnsureActivityResult(HistoryEvent result)
-    {
-        if (result is not (TaskCompletedEvent or TaskFailedEvent))
-        {
-            throw new ArgumentException($"An activity result must be TaskCompleted or TaskFailed, not {result.EventType}.", nameof(result));
-        }
     }
 
     private static SqliteCommand ActivityCommand(WriteContext context, string statement, ActivityWorkItem workItem, Lease held) =>

@@ -16,6 +16,29 @@ public sealed record EntityId : IComparable<EntityId>
 
     private readonly string _text;
 
+    /// <summary>
+    /// Creates an id from the name and key of an id user code gave (the SDK's <c>EntityInstanceId</c>), with errors that
+    /// name <paramref name="paramName"/>: null parts mean the id was never created.
+    /// </summary>
+    /// <exception cref="ArgumentException">The id is empty or not one Perdure accepts; the message says why.</exception>
+    public static EntityId FromUserParts(string? name, string? key, string paramName)
+    {
+        if (name is null || key is null)
+        {
+            throw new ArgumentException(
+                "The entity id is empty (default(EntityInstanceId)); create it with new EntityInstanceId(name, key).", paramName);
+        }
+
+        try
+        {
+            return new EntityId(name, key);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"'@{name}@{key}' is not a valid entity id: {e.Message}", paramName, e);
+        }
+    }
+
     /// <summary>Creates an id from an entity name (lower-cased here) and a key.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="key"/> is null.</exception>
     /// <exception cref="ArgumentException">The name is blank or contains '@' or a control character, the key contains a

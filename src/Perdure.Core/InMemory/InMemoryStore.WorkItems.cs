@@ -152,7 +152,7 @@ public sealed partial class InMemoryStore
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(result);
-        EnsureActivityResult(result);
+        ActivityWorkItem.EnsureResult(result);
         lock (_gate)
         {
             OwnedActivity(workItem);
@@ -177,7 +177,7 @@ public sealed partial class InMemoryStore
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(step);
-        EnsureActivityResult(result);
+        ActivityWorkItem.EnsureResult(result);
         step.EnsureFollows(workItem);
         ValidateEntityMessages(step.Checkpoint);
         lock (_gate)
@@ -255,14 +255,6 @@ public sealed partial class InMemoryStore
             }
 
             message.Validate();
-        }
-    }
-
-    private static void EnsureActivityResult(HistoryEvent result)
-    {
-        if (result is not (TaskCompletedEvent or TaskFailedEvent))
-        {
-            throw new ArgumentException($"An activity result must be TaskCompleted or TaskFailed, not {result.EventType}.", nameof(result));
         }
     }
 

@@ -8,23 +8,7 @@ internal static class SdkEntityIds
 {
     /// <summary>Validates an id that came from user code.</summary>
     /// <exception cref="ArgumentException">The id is the default value or not one Perdure accepts; the message says why.</exception>
-    public static EntityId ToCore(EntityInstanceId id, string paramName)
-    {
-        if (id.Name is null || id.Key is null)
-        {
-            throw new ArgumentException(
-                "The entity id is empty (default(EntityInstanceId)); create it with new EntityInstanceId(name, key).", paramName);
-        }
-
-        try
-        {
-            return new EntityId(id.Name, id.Key);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"'{id}' is not a valid entity id: {e.Message}", paramName, e);
-        }
-    }
+    public static EntityId ToCore(EntityInstanceId id, string paramName) => EntityId.FromUserParts(id.Name, id.Key, paramName);
 
     public static EntityInstanceId ToSdk(EntityId id) => new(id.Name, id.Key);
 }
