@@ -91,7 +91,7 @@ public sealed partial class SqliteStore
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                context.Effects.Instances.Add(reader.GetString(0));
+                context.Effects.InstanceChanged(reader.GetString(0));
                 count++;
             }
 
@@ -134,7 +134,7 @@ public sealed partial class SqliteStore
     private static void DeleteInstance(WriteContext context, string instanceId)
     {
         context.Command("Instances/Delete").With("@InstanceId", instanceId).ExecuteNonQuery();
-        context.Effects.Instances.Add(instanceId);
+        context.Effects.InstanceChanged(instanceId);
     }
 
     /// <summary>Inserts a Pending instance with its payloads and its ExecutionStarted message; no row with its id may exist.</summary>
@@ -160,7 +160,7 @@ public sealed partial class SqliteStore
             .With("@Input", started.Input)
             .ExecuteNonQuery();
         InsertMessage(context, instance.InstanceId, started.ExecutionId, HistoryEventType.ExecutionStarted, visibleAt, startedJson);
-        context.Effects.Instances.Add(instance.InstanceId);
+        context.Effects.InstanceChanged(instance.InstanceId);
         context.Effects.OrchestrationWork = true;
     }
 

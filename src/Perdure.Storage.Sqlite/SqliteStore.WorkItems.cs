@@ -385,7 +385,14 @@ public sealed partial class SqliteStore
         }
 
         context.Effects.OrchestrationWork = true;
-        context.Effects.Instances.Add(instanceId);
+        // The row is now exactly the checkpoint's state with the store's own fields: waiters need not read it.
+        context.Effects.InstanceWritten(instance with
+        {
+            InstanceId = instanceId,
+            ExecutionId = step.HistoryExecutionId,
+            CreatedAt = claimed.CreatedAt,
+            LastUpdatedAt = context.Now,
+        });
         return true;
     }
 

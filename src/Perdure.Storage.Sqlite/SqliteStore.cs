@@ -134,25 +134,19 @@ public sealed partial class SqliteStore : IPerdureStore
         ArgumentNullException.ThrowIfNull(instanceId);
         ArgumentNullException.ThrowIfNull(condition);
         await EnsureStartedAsync().ConfigureAwait(false);
-        while (true)
-        {
-            // Subscribe before reading, so a commit between the read and the wait still wakes this waiter.
-            var signal = _instanceSignals.Subscribe(instanceId);
-            try
-            {
-                var state = await GetInstanceAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
-                if (condition(state))
-                {
-                    return state;
-                }
 
-                await signal.Changed.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                _instanceSignals.Unsubscribe(instanceId, signal);
-            }
+        // Subscribed before the first read and until the end, so no commit in between goes unseen. A checkpoint hands
+        // over the row it wrote; only other changes (creation, purge, another process) cost a read.
+        using var waiter = _instanceSignals.Subscribe(instanceId);
+        var state = await GetInstanceAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
+        while (!condition(state))
+        {
+            state = await waiter.NextAsync(cancellationToken).ConfigureAwait(false) is { } committed
+                ? (includePayloads ? committed : committed with { Input = null, Output = null, CustomStatus = null })
+                : await GetInstanceAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
         }
+
+        return state;
     }
 
     /// <inheritdoc/>

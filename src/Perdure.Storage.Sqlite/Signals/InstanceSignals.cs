@@ -1,82 +1,132 @@
+using Perdure.Core;
+
 namespace Perdure.Storage.Sqlite.Signals;
 
 /// <summary>
-/// Per-instance change signals for <see cref="Core.Storage.IPerdureStore.WaitForInstanceAsync"/>: a waiter subscribes
-/// before it reads the instance, so a commit between the read and the wait is never missed. Entries exist only while
-/// someone waits.
+/// Per-instance change notifications for <see cref="Core.Storage.IPerdureStore.WaitForInstanceAsync"/>. A waiter
+/// subscribes before it first reads the instance and stays subscribed until it returns, so no commit between its read
+/// and its wait goes unseen. A commit that knows the row it wrote (a checkpoint) hands that row to the waiters, who then
+/// need no read; any other change tells them to read again.
 /// </summary>
 internal sealed class InstanceSignals
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Waiter>> _waiters = new(StringComparer.Ordinal);
 
-    /// <summary>A signal that fires at the next change of <paramref name="instanceId"/>; pass it to <see cref="Unsubscribe"/> when done.</summary>
-    public Entry Subscribe(string instanceId)
+    /// <summary>Subscribes to the changes of <paramref name="instanceId"/> until the returned waiter is disposed.</summary>
+    public Waiter Subscribe(string instanceId)
     {
+        var waiter = new Waiter(this, instanceId);
         lock (_gate)
         {
-            if (!_entries.TryGetValue(instanceId, out var entry))
+            if (!_waiters.TryGetValue(instanceId, out var list))
             {
-                _entries[instanceId] = entry = new Entry();
+                _waiters[instanceId] = list = [];
             }
 
-            entry.Waiters++;
-            return entry;
+            list.Add(waiter);
         }
+
+        return waiter;
     }
 
-    public void Unsubscribe(string instanceId, Entry entry)
+    /// <summary>Tells the waiters of each instance that it changed, with the committed row when known (null: read again).</summary>
+    public void Signal(IReadOnlyDictionary<string, InstanceState?> changes)
     {
+        List<(Waiter Waiter, InstanceState? State)>? fired = null;
         lock (_gate)
         {
-            if (--entry.Waiters == 0 && _entries.TryGetValue(instanceId, out var current) && current == entry)
-            {
-                _entries.Remove(instanceId);
-            }
-        }
-    }
-
-    public void Signal(IEnumerable<string> instanceIds)
-    {
-        List<Entry>? fired = null;
-        lock (_gate)
-        {
-            if (_entries.Count == 0)
+            if (_waiters.Count == 0)
             {
                 return;
             }
 
-            foreach (var id in instanceIds)
+            foreach (var (id, state) in changes)
             {
-                if (_entries.Remove(id, out var entry))
+                if (_waiters.TryGetValue(id, out var list))
                 {
-                    (fired ??= []).Add(entry);
+                    foreach (var waiter in list)
+                    {
+                        (fired ??= []).Add((waiter, state));
+                    }
                 }
             }
         }
 
-        fired?.ForEach(e => e.Completion.TrySetResult());
+        fired?.ForEach(f => f.Waiter.Notify(f.State));
     }
 
+    /// <summary>Tells every waiter to read again (another process may have changed anything).</summary>
     public void SignalAll()
     {
-        List<Entry> fired;
+        List<Waiter> all;
         lock (_gate)
         {
-            fired = [.. _entries.Values];
-            _entries.Clear();
+            all = [.. _waiters.Values.SelectMany(l => l)];
         }
 
-        fired.ForEach(e => e.Completion.TrySetResult());
+        all.ForEach(w => w.Notify(null));
     }
 
-    /// <summary>One instance's pending signal and how many waiters hold it.</summary>
-    internal sealed class Entry
+    private void Unsubscribe(Waiter waiter)
     {
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_waiters.TryGetValue(waiter.InstanceId, out var list) && list.Remove(waiter) && list.Count == 0)
+            {
+                _waiters.Remove(waiter.InstanceId);
+            }
+        }
+    }
 
-        public int Waiters { get; set; }
+    /// <summary>One waiter's subscription: the changes it has not looked at yet, folded into what it must do next.</summary>
+    internal sealed class Waiter(InstanceSignals owner, string instanceId) : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool _pending;
+        private InstanceState? _latest;
 
-        public Task Changed => Completion.Task;
+        public string InstanceId { get; } = instanceId;
+
+        /// <summary>
+        /// Waits for the next change: returns the committed row if the last change since the previous call handed one
+        /// over (later commits supersede earlier ones), or null when the waiter must read the row again.
+        /// </summary>
+        public async Task<InstanceState?> NextAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                Task changed;
+                lock (_gate)
+                {
+                    if (_pending)
+                    {
+                        _pending = false;
+                        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        return _latest;
+                    }
+
+                    changed = _changed.Task;
+                }
+
+                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public void Dispose() => owner.Unsubscribe(this);
+
+        internal void Notify(InstanceState? state)
+        {
+            TaskCompletionSource changed;
+            lock (_gate)
+            {
+                _pending = true;
+                _latest = state;
+                changed = _changed;
+            }
+
+            changed.TrySetResult();
+        }
     }
 }

@@ -1,3 +1,5 @@
+using Perdure.Core;
+
 namespace Perdure.Storage.Sqlite.Writer;
 
 /// <summary>What committed writes change for in-process listeners: which kinds of work appeared, which instances changed.</summary>
@@ -18,8 +20,11 @@ internal sealed class WriteEffects
     /// <summary>Every instance of the hub may have changed (the hub was deleted).</summary>
     public bool AllInstances { get; set; }
 
-    /// <summary>Instances whose row changed (created, checkpointed, purged).</summary>
-    public HashSet<string> Instances { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Instances whose row changed (created, checkpointed, purged), each with the row as committed when the write knows
+    /// it exactly (a checkpoint), else null; a later write in the batch replaces an earlier one's entry.
+    /// </summary>
+    public Dictionary<string, InstanceState?> Instances { get; } = new(StringComparer.Ordinal);
 
     public bool IsEmpty => !OrchestrationWork && !ActivityWork && !EntityWork && !AllInstances && Instances.Count == 0;
 
@@ -29,8 +34,17 @@ internal sealed class WriteEffects
         target.ActivityWork |= ActivityWork;
         target.EntityWork |= EntityWork;
         target.AllInstances |= AllInstances;
-        target.Instances.UnionWith(Instances);
+        foreach (var (id, state) in Instances)
+        {
+            target.Instances[id] = state;
+        }
     }
+
+    /// <summary>Records that an instance's row changed, in a way readers must read again to see.</summary>
+    public void InstanceChanged(string instanceId) => Instances[instanceId] = null;
+
+    /// <summary>Records that an instance's row is now exactly <paramref name="committed"/> (payloads included).</summary>
+    public void InstanceWritten(InstanceState committed) => Instances[committed.InstanceId] = committed;
 
     public void Clear()
     {
