@@ -1,0 +1,82 @@
+using Perdure.Core;
+using Perdure.Core.History;
+
+namespace Perdure.Storage.Postgres.Data;
+
+/// <summary>A checkpoint with everything it stores serialized before its transaction begins.</summary>
+internal sealed class PreparedCheckpoint
+{
+    /// <param name="before">The instance row the step ran against.</param>
+    /// <param name="previousHistoryLength">The history length the step ran against.</param>
+    /// <param name="lease">The claim's lease; null for a local step.</param>
+    /// <param name="checkpoint">What the step commits.</param>
+    /// <exception cref="NotSupportedException">The step sends entity messages, which this store does not keep yet.</exception>
+    public PreparedCheckpoint(InstanceState before, int previousHistoryLength, Lease? lease, OrchestrationCheckpoint checkpoint)
+    {
+        if (checkpoint.EntityMessages.Count > 0)
+        {
+            throw new NotSupportedException(
+                $"The step of '{before.InstanceId}' signals or calls entities, which the PostgreSQL store does not support yet: " +
+                "they arrive with its entity tables (schema script 0002), the next step of issue 6. Nothing was written. " +
+                "Use the SQLite or in-memory store for orchestrations that use entities until then.");
+        }
+
+        Before = before;
+        Checkpoint = checkpoint;
+        Lease = lease;
+        PreviousHistoryLength = previousHistoryLength;
+        var continued = checkpoint.NewExecutionId is not null;
+        var events = continued ? checkpoint.NewExecutionHistory : checkpoint.NewEvents;
+        History = [.. events.Select(e => (e.EventType, e.Timestamp, StoredJson.Serialize(e)))];
+        HistoryExecutionId = checkpoint.NewExecutionId ?? checkpoint.ExecutionId;
+        FirstSequenceNumber = continued ? 0 : previousHistoryLength;
+        var after = checkpoint.Instance;
+        Failure = StoredJson.Serialize(after.Failure);
+        Tags = StoredJson.Serialize(after.Tags);
+        DefinitionChanged = !string.Equals(before.Name, after.Name, StringComparison.Ordinal)
+            || !string.Equals(before.Version, after.Version, StringComparison.Ordinal)
+            || before.ScheduledStartAt != after.ScheduledStartAt
+            || (!ReferenceEquals(before.Tags, after.Tags) && !string.Equals(StoredJson.Serialize(before.Tags), Tags, StringComparison.Ordinal))
+            || before.Parent != after.Parent
+            || !string.Equals(before.TraceParent, after.TraceParent, StringComparison.Ordinal);
+        HistoryLength = FirstSequenceNumber + History.Length;
+        ConsumedMessageIds = checkpoint.ConsumedMessageIds.Count > 0 ? [.. checkpoint.ConsumedMessageIds] : null;
+        ActivityEvents = [.. checkpoint.ActivityTasks.Select(t => StoredJson.Serialize(t.Scheduled))];
+        SubOrchestrationEvents = [.. checkpoint.SubOrchestrations.Select(c => StoredJson.Serialize(c.Started))];
+        MessageEvents = [.. checkpoint.Messages.Select(m => StoredJson.Serialize(m.Event))];
+    }
+
+    public InstanceState Before { get; }
+
+    public OrchestrationCheckpoint Checkpoint { get; }
+
+    public Lease? Lease { get; }
+
+    public int PreviousHistoryLength { get; }
+
+    /// <summary>The step's failure details as stored.</summary>
+    public string? Failure { get; }
+
+    /// <summary>The instance's tags as stored.</summary>
+    public string? Tags { get; }
+
+    /// <summary>Whether the step changed a column that UpdateDefinition.sql writes.</summary>
+    public bool DefinitionChanged { get; }
+
+    public (HistoryEventType Type, DateTimeOffset Timestamp, string Json)[] History { get; }
+
+    /// <summary>The execution the written history belongs to (the new one on continue-as-new).</summary>
+    public string HistoryExecutionId { get; }
+
+    public int FirstSequenceNumber { get; }
+
+    public int HistoryLength { get; }
+
+    public long[]? ConsumedMessageIds { get; }
+
+    public string[] ActivityEvents { get; }
+
+    public string[] SubOrchestrationEvents { get; }
+
+    public string[] MessageEvents { get; }
+}

@@ -1,0 +1,436 @@
+using Npgsql;
+using Perdure.Core;
+using Perdure.Core.History;
+using Perdure.Storage.Postgres.Data;
+
+namespace Perdure.Storage.Postgres;
+
+// Work items: claims, lease renewals, checkpoints, activity completions and abandons. Every lease check is part of the
+// statement that writes (a WHERE on LockedBy and LockExpiration; PostgreSQL re-evaluates it on the newest row version
+// after waiting for a row lock), so the check and the write are one atomic step whatever other workers do; zero rows
+// changed means the lease was lost and the transaction is rolled back.
+public sealed partial class PostgresStore
+{
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One statement (Orchestrations/Claim.sql): Instances (rows locked with FOR UPDATE SKIP LOCKED, leased),
+    /// InstancePayloads and Messages (read).
+    /// </remarks>
+    public async Task<IReadOnlyList<OrchestrationWorkItem>> ClaimOrchestrationsAsync(
+        string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(lockedBy);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        return await WriteAsync(async session =>
+        {
+            var lease = new Lease(lockedBy, session.Now + leaseDuration);
+            var items = new List<OrchestrationWorkItem>();
+            await using var command = session.Command("Orchestrations/Claim")
+                .With("@LockedBy", lockedBy)
+                .With("@LockExpiration", lease.LockExpiration)
+                .With("@Now", session.Now)
+                .With("@MaxCount", (long)maxCount);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var instance = InstanceRow.Read(reader, withPayloads: true);
+                var historyLength = reader.GetInt32(InstanceRow.HistoryLength);
+                var messages = new List<InstanceMessage>();
+                if (!reader.IsDBNull(20))
+                {
+                    var ids = reader.GetFieldValue<long[]>(20);
+                    var executionIds = reader.GetFieldValue<string?[]>(21);
+                    var visibleAts = reader.GetFieldValue<long[]>(22);
+                    var events = reader.GetFieldValue<string[]>(23);
+                    for (var i = 0; i < ids.Length; i++)
+                    {
+                        messages.Add(new InstanceMessage
+                        {
+                            InstanceId = instance.InstanceId,
+                            ExecutionId = executionIds[i],
+                            Event = StoredJson.DeserializeEvent(events[i]),
+                            VisibleAt = PgCommandExtensions.ToTime(visibleAts[i]),
+                            MessageId = ids[i],
+                        });
+                    }
+                }
+
+                items.Add(new OrchestrationWorkItem(instance, messages, historyLength, lease));
+            }
+
+            return items;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task RenewOrchestrationLeaseAsync(OrchestrationWorkItem workItem, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        var held = workItem.Lease;
+        workItem.Lease = await WriteAsync(async session =>
+        {
+            var renewed = held with { LockExpiration = session.Now + leaseDuration };
+            await using var command = session.Command("Orchestrations/Renew")
+                .With("@InstanceId", workItem.InstanceId)
+                .With("@LockedBy", held.LockedBy)
+                .With("@LockExpiration", held.LockExpiration)
+                .With("@NewLockExpiration", renewed.LockExpiration);
+            var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return changed == 1 ? renewed : throw OrchestrationLockLost(workItem.InstanceId, held);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Transaction, in this order: Instances (state and lease release, the lease check), InstancePayloads (only when a
+    /// payload changed), History (the unique key is the backstop: a duplicate means another worker committed this step),
+    /// Messages (consumed ones deleted), ActivityTasks and ActivityTaskEvents, the sub-orchestrations (Instances,
+    /// InstancePayloads, Messages), outbound Messages with their targets' Instances rows, and last this instance's
+    /// Instances row again (ReadyAt from what is left in its inbox), then the NOTIFY. Entity messages are not supported
+    /// by this store yet (<see cref="NotSupportedException"/>, nothing written).
+    /// </remarks>
+    public Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(checkpoint.Instance);
+        var step = new PreparedCheckpoint(workItem.Instance, workItem.HistoryLength, workItem.Lease, checkpoint);
+        return WriteAsync(async session =>
+        {
+            if (!await CheckpointAsync(session, step, cancellationToken).ConfigureAwait(false))
+            {
+                throw OrchestrationLockLost(workItem.InstanceId, workItem.Lease);
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task AbandonOrchestrationAsync(OrchestrationWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        var held = workItem.Lease;
+        return WriteAsync(async session =>
+        {
+            await using var command = session.Command("Orchestrations/Abandon")
+                .With("@InstanceId", workItem.InstanceId)
+                .With("@LockedBy", held.LockedBy)
+                .With("@LockExpiration", held.LockExpiration)
+                .With("@NotBefore", retryAfter > TimeSpan.Zero ? session.Now + retryAfter : null);
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                throw OrchestrationLockLost(workItem.InstanceId, held);
+            }
+
+            session.OrchestrationWork = true;
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One statement (Activities/Claim.sql): ActivityTasks (locked with FOR UPDATE SKIP LOCKED, leased), ActivityTaskEvents (read).</remarks>
+    public async Task<IReadOnlyList<ActivityWorkItem>> ClaimActivitiesAsync(
+        string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(lockedBy);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var claimed = await WriteAsync(async session =>
+        {
+            var items = new List<(long TaskId, string InstanceId, string ExecutionId, string Event, Lease Lease)>();
+            var lease = new Lease(lockedBy, session.Now + leaseDuration);
+            await using var command = session.Command("Activities/Claim")
+                .With("@LockedBy", lockedBy)
+                .With("@LockExpiration", lease.LockExpiration)
+                .With("@Now", session.Now)
+                .With("@MaxCount", (long)maxCount);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                items.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), lease));
+            }
+
+            return items;
+        }, cancellationToken).ConfigureAwait(false);
+
+        return claimed.ConvertAll(c =>
+        {
+            var scheduled = StoredJson.DeserializeEvent(c.Event) as TaskScheduledEvent
+                ?? throw new InvalidDataException($"Activity task {c.TaskId} of '{c.InstanceId}' does not hold a TaskScheduled event.");
+            return new ActivityWorkItem(c.TaskId, c.InstanceId, c.ExecutionId, scheduled, c.Lease);
+        });
+    }
+
+    /// <inheritdoc/>
+    public async Task RenewActivityLeaseAsync(ActivityWorkItem workItem, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        var held = workItem.Lease;
+        workItem.Lease = await WriteAsync(async session =>
+        {
+            var renewed = held with { LockExpiration = session.Now + leaseDuration };
+            await using var command = ActivityCommand(session, "Activities/Renew", workItem, held).With("@NewLockExpiration", renewed.LockExpiration);
+            var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return changed == 1 ? renewed : throw ActivityLockLost(workItem, held);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Transaction: ActivityTasks (delete, the lease check; ActivityTaskEvents by cascade), Messages, Instances (ReadyAt).</remarks>
+    public Task CompleteActivityAsync(ActivityWorkItem workItem, HistoryEvent result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        ArgumentNullException.ThrowIfNull(result);
+        ActivityWorkItem.EnsureResult(result);
+        var held = workItem.Lease;
+        var message = new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result };
+        var json = StoredJson.Serialize(result);
+        return WriteAsync(async session =>
+        {
+            await DeleteActivityAsync(session, workItem, held, cancellationToken).ConfigureAwait(false);
+            await EnqueueAsync(session, message, json, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Transaction: ActivityTasks (delete, the lease check), then either the step as in
+    /// <see cref="CompleteOrchestrationAsync"/> (its Instances update is the check that the instance is as the step
+    /// assumed), or, when that update changes no row, Messages and Instances (ReadyAt) as in <see cref="CompleteActivityAsync"/>.
+    /// </remarks>
+    public Task<bool> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(step);
+        ActivityWorkItem.EnsureResult(result);
+        step.EnsureFollows(workItem);
+        var held = workItem.Lease;
+        var prepared = new PreparedCheckpoint(step.Instance, step.HistoryLength, null, step.Checkpoint);
+        var json = StoredJson.Serialize(result);
+        return WriteAsync(async session =>
+        {
+            await DeleteActivityAsync(session, workItem, held, cancellationToken).ConfigureAwait(false);
+            if (await CheckpointAsync(session, prepared, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            var message = new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result };
+            await EnqueueAsync(session, message, json, cancellationToken).ConfigureAwait(false);
+            return false;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task AbandonActivityAsync(ActivityWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workItem);
+        var held = workItem.Lease;
+        return WriteAsync(async session =>
+        {
+            await using var command = ActivityCommand(session, "Activities/Abandon", workItem, held)
+                .With("@AvailableAt", retryAfter > TimeSpan.Zero ? session.Now + retryAfter : session.Now);
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                throw ActivityLockLost(workItem, held);
+            }
+
+            session.ActivityWork = true;
+            return true;
+        }, cancellationToken);
+    }
+
+    private static async Task DeleteActivityAsync(PgSession session, ActivityWorkItem workItem, Lease held, CancellationToken cancellationToken)
+    {
+        await using var command = ActivityCommand(session, "Activities/Complete", workItem, held);
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+        {
+            throw ActivityLockLost(workItem, held);
+        }
+    }
+
+    /// <summary>Writes a step; false (and nothing written) if the instance is not as the step assumed (see Checkpoint.sql).</summary>
+    private async Task<bool> CheckpointAsync(PgSession session, PreparedCheckpoint step, CancellationToken cancellationToken)
+    {
+        var checkpoint = step.Checkpoint;
+        var instanceId = step.Before.InstanceId;
+        await using (var command = session.Command("Orchestrations/Checkpoint")
+            .With("@Status", (int)checkpoint.Instance.Status)
+            .With("@CompletedAt", checkpoint.Instance.CompletedAt)
+            .With("@Failure", step.Failure)
+            .With("@InstanceId", instanceId)
+            .With("@NextExecutionId", step.HistoryExecutionId)
+            .With("@Now", session.Now)
+            .With("@HistoryLength", step.HistoryLength)
+            .With("@LockedBy", step.Lease?.LockedBy)
+            .With("@LockExpiration", step.Lease?.LockExpiration)
+            .With("@ExecutionId", checkpoint.ExecutionId)
+            .With("@PreviousHistoryLength", step.PreviousHistoryLength)
+            .With("@RunningStatus", (int)OrchestrationStatus.Running))
+        {
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                return false;
+            }
+        }
+
+        var claimed = step.Before;
+        var instance = checkpoint.Instance;
+        if (step.DefinitionChanged)
+        {
+            await using var command = session.Command("Orchestrations/UpdateDefinition")
+                .With("@InstanceId", instanceId)
+                .With("@Name", instance.Name)
+                .With("@Version", instance.Version)
+                .With("@ScheduledStartAt", instance.ScheduledStartAt)
+                .With("@Tags", step.Tags)
+                .WithParent(instance.Parent)
+                .With("@TraceParent", instance.TraceParent);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!string.Equals(claimed.Input, instance.Input, StringComparison.Ordinal)
+            || !string.Equals(claimed.Output, instance.Output, StringComparison.Ordinal)
+            || !string.Equals(claimed.CustomStatus, instance.CustomStatus, StringComparison.Ordinal))
+        {
+            await using var command = session.Command("Orchestrations/UpdatePayloads")
+                .With("@InstanceId", instanceId)
+                .With("@Input", instance.Input)
+                .With("@Output", instance.Output)
+                .With("@CustomStatus", instance.CustomStatus);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await WriteHistoryAsync(session, step, cancellationToken).ConfigureAwait(false);
+        if (step.ConsumedMessageIds is { } consumed)
+        {
+            await using var command = session.Command("Orchestrations/DeleteMessages").With("@InstanceId", instanceId).With("@MessageIds", consumed);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < checkpoint.ActivityTasks.Count; i++)
+        {
+            var task = checkpoint.ActivityTasks[i];
+            long taskId;
+            await using (var command = session.Command("Orchestrations/InsertActivityTask")
+                .With("@InstanceId", task.InstanceId)
+                .With("@ExecutionId", task.ExecutionId)
+                .With("@Name", task.Scheduled.Name)
+                .With("@Now", session.Now))
+            {
+                taskId = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
+            await using (var command = session.Command("Orchestrations/InsertActivityTaskEvent").With("@TaskId", taskId).With("@Event", step.ActivityEvents[i]))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            session.ActivityWork = true;
+        }
+
+        for (var i = 0; i < checkpoint.SubOrchestrations.Count; i++)
+        {
+            var child = checkpoint.SubOrchestrations[i];
+            if (await SelectStatusAsync(session, child.InstanceId, cancellationToken).ConfigureAwait(false) is { } status)
+            {
+                if (!status.IsTerminal())
+                {
+                    await RejectSubOrchestrationAsync(session, child, status, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await DeleteInstanceAsync(session, child.InstanceId, cancellationToken).ConfigureAwait(false);
+            }
+
+            await InsertInstanceAsync(session, child, step.SubOrchestrationEvents[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < checkpoint.Messages.Count; i++)
+        {
+            // A message to an instance that does not exist is dropped, as the contract says.
+            await EnqueueAsync(session, checkpoint.Messages[i], step.MessageEvents[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        // ReadyAt changes only if messages were consumed or the suspension changed which messages count; messages this
+        // step sent to itself already moved it forward (Messages/Wake).
+        if (step.ConsumedMessageIds is not null || (claimed.Status == OrchestrationStatus.Suspended) != (instance.Status == OrchestrationStatus.Suspended))
+        {
+            await using var command = session.Command("Orchestrations/RefreshReadyAt").With("@InstanceId", instanceId);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        session.OrchestrationWork = true;
+        session.Instances.Add(instanceId);
+        return true;
+    }
+
+    private async Task WriteHistoryAsync(PgSession session, PreparedCheckpoint step, CancellationToken cancellationToken)
+    {
+        var instanceId = step.Before.InstanceId;
+        if (step.Checkpoint.NewExecutionId is not null)
+        {
+            // Continue-as-new: the old execution's history is superseded; only the new one is kept.
+            await using var command = session.Command("Orchestrations/DeleteHistory").With("@InstanceId", instanceId);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            for (var i = 0; i < step.History.Length; i++)
+            {
+                var (type, timestamp, json) = step.History[i];
+                await using var command = session.Command("Orchestrations/InsertHistory")
+                    .With("@InstanceId", instanceId)
+                    .With("@ExecutionId", step.HistoryExecutionId)
+                    .With("@SequenceNumber", step.FirstSequenceNumber + i)
+                    .With("@EventType", (int)type)
+                    .With("@Timestamp", timestamp)
+                    .With("@Event", json);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "history_key")
+        {
+            // Another worker already committed this step: the backstop behind the lease. Nothing of this one is written
+            // (the transaction is rolled back); the instance itself is fine.
+            Log.DuplicateStep(_logger, instanceId, step.FirstSequenceNumber);
+            throw new WorkItemLockLostException(
+                $"orchestration instance '{instanceId}' (history #{step.FirstSequenceNumber} was already written by another worker)",
+                step.Lease?.LockedBy ?? "a local step");
+        }
+    }
+
+    private static async Task RejectSubOrchestrationAsync(PgSession session, NewInstance child, OrchestrationStatus status, CancellationToken cancellationToken)
+    {
+        if (child.Started.Parent is not { } parent)
+        {
+            return;
+        }
+
+        var failure = new FailureDetails(
+            typeof(InstanceAlreadyExistsException).FullName!,
+            new InstanceAlreadyExistsException(child.InstanceId, status).Message)
+        { IsNonRetriable = true };
+        var failed = new SubOrchestrationFailedEvent { TaskScheduledId = parent.TaskScheduledId, Failure = failure, Timestamp = session.Now };
+        await EnqueueAsync(
+            session,
+            new InstanceMessage { InstanceId = parent.InstanceId, ExecutionId = parent.ExecutionId, Event = failed },
+            StoredJson.Serialize(failed),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlCommand ActivityCommand(PgSession session, string statement, ActivityWorkItem workItem, Lease held) =>
+        session.Command(statement)
+            .With("@TaskId", workItem.TaskId)
+            .With("@LockedBy", held.LockedBy)
+            .With("@LockExpiration", held.LockExpiration);
+
+    private static WorkItemLockLostException OrchestrationLockLost(string instanceId, Lease lease) =>
+        new($"orchestration instance '{instanceId}'", lease.LockedBy);
+
+    private static WorkItemLockLostException ActivityLockLost(ActivityWorkItem workItem, Lease lease) =>
+        new($"activity '{workItem.Scheduled.Name}' (task {workItem.TaskId}) of '{workItem.InstanceId}'", lease.LockedBy);
+}

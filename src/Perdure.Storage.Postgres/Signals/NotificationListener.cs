@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Perdure.Storage.Postgres.Signals;
+
+/// <summary>
+/// Holds one connection that LISTENs on the task hub's channel and hands every notification to the store. While the
+/// connection is down it calls <see cref="_onLost"/> every <see cref="_pollInterval"/> (the bounded poll) and tries to
+/// listen again; once it is back it calls it once more, since notifications sent meanwhile were lost. The poll runs
+/// on real time, not on the store's clock: it is about the network, not about business time.
+/// </summary>
+internal sealed class NotificationListener : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _channel;
+    private readonly TimeSpan _pollInterval;
+    private readonly ILogger _logger;
+    private readonly Action<string> _onNotification;
+    private readonly Action _onLost;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _firstListen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _loop;
+
+    public NotificationListener(
+        NpgsqlDataSource dataSource, string channel, TimeSpan pollInterval, ILogger logger,
+        Action<string> onNotification, Action onLost)
+    {
+        _dataSource = dataSource;
+        _channel = channel;
+        _pollInterval = pollInterval;
+        _logger = logger;
+        _onNotification = onNotification;
+        _onLost = onLost;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Completes once the first LISTEN is in place (or failed), so commits after start-up are not missed.</summary>
+    public Task Started => _firstListen.Task;
+
+    /// <summary>How many times the connection was (re)established; for tests.</summary>
+    internal int Connections { get; private set; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping is the expected way out.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _stop.Token;
+        var failed = false;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    connection.Notification += (_, e) => _onNotification(e.Payload);
+
+                    // The channel name is made of "perdure_" and hex digits only (PostgresStore.ChannelOf), so quoting it is enough.
+                    await using (var listen = new NpgsqlCommand($"LISTEN \"{_channel}\"", connection))
+                    {
+                        await listen.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    }
+
+                    Connections++;
+                    _firstListen.TrySetResult();
+                    if (failed)
+                    {
+                        failed = false;
+                        Log.Listening(_logger, _channel);
+                        _onLost();
+                    }
+
+                    while (true)
+                    {
+                        await connection.WaitAsync(token).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or IOException)
+            {
+                if (!failed)
+                {
+                    Log.ListenFailed(_logger, ex, _pollInterval);
+                }
+
+                failed = true;
+                _firstListen.TrySetResult();
+                _onLost();
+                try
+                {
+                    await Task.Delay(_pollInterval, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+}

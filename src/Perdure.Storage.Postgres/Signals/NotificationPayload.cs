@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Perdure.Storage.Postgres.Data;
+
+namespace Perdure.Storage.Postgres.Signals;
+
+/// <summary>
+/// What a NOTIFY says about its commit, as JSON: <c>{"o":true,"a":false,"i":["id",...]}</c>, which kinds of work may
+/// have become visible and which instances changed. <c>"i"</c> is null when every instance may have changed (a task hub
+/// deletion) or when the ids would not fit: PostgreSQL limits a payload to 8,000 bytes, so long lists say "all".
+/// </summary>
+internal sealed record NotificationPayload(
+    [property: JsonPropertyName("o")] bool OrchestrationWork,
+    [property: JsonPropertyName("a")] bool ActivityWork,
+    [property: JsonPropertyName("i")] IReadOnlyList<string>? Instances)
+{
+    private const int MaxPayloadBytes = 7000;
+
+    /// <summary>The payload announcing a transaction's changes, or null when it changed nothing anyone waits for.</summary>
+    public static string? Of(PgSession session)
+    {
+        if (!session.OrchestrationWork && !session.ActivityWork && !session.AllInstances && session.Instances.Count == 0)
+        {
+            return null;
+        }
+
+        var json = JsonSerializer.Serialize(new NotificationPayload(
+            session.OrchestrationWork, session.ActivityWork, session.AllInstances ? null : [.. session.Instances]));
+        return System.Text.Encoding.UTF8.GetByteCount(json) <= MaxPayloadBytes
+            ? json
+            : JsonSerializer.Serialize(new NotificationPayload(session.OrchestrationWork, session.ActivityWork, null));
+    }
+
+    /// <summary>Reads a payload; one that cannot be read wakes everything (it is only a hint).</summary>
+    public static NotificationPayload Parse(string payload)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<NotificationPayload>(payload) ?? Everything;
+        }
+        catch (JsonException)
+        {
+            return Everything;
+        }
+    }
+
+    private static NotificationPayload Everything { get; } = new(true, true, null);
+}

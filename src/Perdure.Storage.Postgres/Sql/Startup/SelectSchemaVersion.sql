@@ -1,0 +1,3 @@
+-- The newest schema version applied, or null.
+-- Tables: PerdureSchemaVersions (read).
+SELECT max(Version) FROM PerdureSchemaVersions;
