@@ -18,8 +18,10 @@ internal sealed class NotificationListener : IAsyncDisposable
     private readonly Action<string> _onNotification;
     private readonly Action _onLost;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
     private readonly TaskCompletionSource _firstListen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
+    private TaskCompletionSource _nextListen = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public NotificationListener(
         NpgsqlDataSource dataSource, string channel, TimeSpan pollInterval, ILogger logger,
@@ -37,8 +39,17 @@ internal sealed class NotificationListener : IAsyncDisposable
     /// <summary>Completes once the first LISTEN is in place (or failed), so commits after start-up are not missed.</summary>
     public Task Started => _firstListen.Task;
 
-    /// <summary>How many times the connection was (re)established; for tests.</summary>
-    internal int Connections { get; private set; }
+    /// <summary>Completes when the next LISTEN is in place (after a reconnection); for tests.</summary>
+    internal Task NextListen
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nextListen.Task;
+            }
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -74,8 +85,15 @@ internal sealed class NotificationListener : IAsyncDisposable
                         await listen.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                     }
 
-                    Connections++;
                     _firstListen.TrySetResult();
+                    TaskCompletionSource listened;
+                    lock (_gate)
+                    {
+                        listened = _nextListen;
+                        _nextListen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    }
+
+                    listened.TrySetResult();
                     if (failed)
                     {
                         failed = false;

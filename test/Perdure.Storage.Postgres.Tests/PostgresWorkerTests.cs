@@ -1,0 +1,141 @@
+using Npgsql;
+using Perdure.Core;
+using Perdure.Core.History;
+using Perdure.Storage.Conformance;
+using Perdure.Storage.Postgres.Tests.Conformance;
+
+namespace Perdure.Storage.Postgres.Tests;
+
+/// <summary>
+/// What only a shared database has: several stores on one task hub, each with its own data source and LISTEN
+/// connection, as worker processes on different machines would have.
+/// </summary>
+public sealed class PostgresWorkerTests(PostgresSchemaFixture schema) : StoreConformanceBase, IClassFixture<PostgresSchemaFixture>
+{
+    private readonly Dictionary<IPerdureStore, string> _applicationNames = [];
+
+    protected override IPerdureStore CreateStore(string taskHub, TimeProvider timeProvider)
+    {
+        var applicationName = "perdure_test_" + Guid.NewGuid().ToString("N");
+        var options = schema.Options();
+        options.ConnectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString) { ApplicationName = applicationName }.ConnectionString;
+        options.FallbackPollInterval = TimeSpan.FromMilliseconds(100);
+        var store = new PostgresStore(taskHub, options, timeProvider);
+        _applicationNames[store] = applicationName;
+        return store;
+    }
+
+    [Fact]
+    public async Task A_commit_of_another_worker_wakes_this_workers_dispatcher_through_notify()
+    {
+        var other = await NewStoreAsync(Store.TaskHub);
+        var orchestrations = Store.WhenWorkAvailable(WorkItemKind.Orchestration);
+
+        await CreateInstanceAsync("order-1", store: other);
+
+        await orchestrations.WaitAsync(SignalTimeout);
+        var workItem = await ClaimAsync();
+        var activities = Store.WhenWorkAvailable(WorkItemKind.Activity);
+        await other.CompleteOrchestrationAsync(
+            workItem,
+            CheckpointOf(workItem) with { ActivityTasks = [ActivityCall(workItem, 0)] },
+            Ct);
+        await activities.WaitAsync(SignalTimeout);
+        Assert.Single(await Store.ClaimActivitiesAsync("worker-1", LeaseDuration, 10, Ct));
+    }
+
+    [Fact]
+    public async Task A_waiter_is_woken_by_another_workers_commit_of_its_instance()
+    {
+        var other = await NewStoreAsync(Store.TaskHub);
+        await CreateInstanceAsync("order-1");
+        var completed = Store.WaitForInstanceAsync("order-1", s => s?.Status == OrchestrationStatus.Completed, includePayloads: true, Ct);
+
+        await SetStatusAsync("order-1", OrchestrationStatus.Completed, other);
+
+        var state = await completed.WaitAsync(SignalTimeout);
+        Assert.Equal("\"done\"", state?.Output);
+    }
+
+    [Fact]
+    public async Task A_killed_listen_connection_wakes_everything_and_listens_again_by_itself()
+    {
+        var store = (PostgresStore)Store;
+        var other = await NewStoreAsync(Store.TaskHub);
+        var relistened = store.Listener!.NextListen;
+        var woken = Store.WhenWorkAvailable(WorkItemKind.Orchestration);
+
+        await using (var admin = await OpenAdminConnectionAsync())
+        await using (var kill = new NpgsqlCommand(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", admin))
+        {
+            kill.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _applicationNames[Store] });
+            Assert.Equal(true, await kill.ExecuteScalarAsync(Ct));
+        }
+
+        await woken.WaitAsync(SignalTimeout);
+        await relistened.WaitAsync(SignalTimeout);
+        var afterwards = Store.WhenWorkAvailable(WorkItemKind.Orchestration);
+        await CreateInstanceAsync("order-1", store: other);
+        await afterwards.WaitAsync(SignalTimeout);
+        Assert.Equal("order-1", (await ClaimAsync()).InstanceId);
+    }
+
+    [Fact]
+    public async Task A_step_whose_history_another_worker_already_wrote_is_dropped_as_a_lost_lease_and_writes_nothing()
+    {
+        await CreateInstanceAsync("order-1");
+        var first = await ClaimAsync("worker-1");
+        Time.Advance(LeaseDuration + TimeSpan.FromSeconds(1));
+        var second = await ClaimAsync("worker-2");
+        await Store.CompleteOrchestrationAsync(second, CheckpointOf(second), Ct);
+        var committed = await Store.GetHistoryAsync("order-1", Ct);
+
+        // Force what the lease check normally prevents: the first worker's lease and history length are put back, so
+        // only the unique history key stands between its stale step and the committed one.
+        await using (var admin = await OpenAdminConnectionAsync())
+        await using (var rewind = new NpgsqlCommand(
+            $"UPDATE {schema.Schema}.instances SET lockedby = $1, lockexpiration = $2, historylength = 0 WHERE taskhub = $3 AND instanceid = 'order-1'",
+            admin))
+        {
+            rewind.Parameters.Add(new NpgsqlParameter<string> { TypedValue = first.Lease.LockedBy });
+            rewind.Parameters.Add(new NpgsqlParameter<long> { TypedValue = first.Lease.LockExpiration.UtcTicks });
+            rewind.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Store.TaskHub });
+            Assert.Equal(1, await rewind.ExecuteNonQueryAsync(Ct));
+        }
+
+        await Assert.ThrowsAsync<WorkItemLockLostException>(() =>
+            Store.CompleteOrchestrationAsync(first, CheckpointOf(first, OrchestrationStatus.Completed), Ct));
+
+        Assert.Equal(committed.Count, (await Store.GetHistoryAsync("order-1", Ct)).Count);
+        Assert.Equal(OrchestrationStatus.Running, (await GetRequiredAsync("order-1")).Status);
+    }
+
+    [Fact]
+    public async Task Workers_claiming_at_once_never_get_the_same_instance()
+    {
+        var stores = new List<IPerdureStore> { Store };
+        for (var i = 0; i < 3; i++)
+        {
+            stores.Add(await NewStoreAsync(Store.TaskHub));
+        }
+
+        for (var i = 0; i < 40; i++)
+        {
+            await CreateInstanceAsync($"order-{i:D2}");
+        }
+
+        var claims = await Task.WhenAll(stores.Select((s, i) => s.ClaimOrchestrationsAsync($"worker-{i}", LeaseDuration, 15, Ct)));
+
+        var claimed = claims.SelectMany(c => c).Select(w => w.InstanceId).ToList();
+        Assert.Equal(claimed.Count, claimed.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(40, claimed.Count + (await Store.ClaimOrchestrationsAsync("worker-late", LeaseDuration, 100, Ct)).Count);
+    }
+
+    private static async Task<NpgsqlConnection> OpenAdminConnectionAsync()
+    {
+        var connection = new NpgsqlConnection(PostgresDatabase.ReadConnectionString(Environment.GetEnvironmentVariable(PostgresDatabase.EnvironmentVariable)));
+        await connection.OpenAsync(Ct);
+        return connection;
+    }
+}
