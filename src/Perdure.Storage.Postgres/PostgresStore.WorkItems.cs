@@ -13,52 +13,68 @@ public sealed partial class PostgresStore
 {
     /// <inheritdoc/>
     /// <remarks>
-    /// One statement (Orchestrations/Claim.sql): Instances (rows locked with FOR UPDATE SKIP LOCKED, leased),
-    /// InstancePayloads and Messages (read).
+    /// One round trip, one transaction, three statements: Orchestrations/Claim.sql (Instances: rows locked with FOR UPDATE
+    /// SKIP LOCKED and leased), ClaimedPayloads.sql (InstancePayloads) and ClaimedMessages.sql (Messages). The reads run
+    /// after the lease is taken, each on a fresh snapshot, so they see everything committed before the row locks. A lease
+    /// duration of zero or less is taken as one tick: the lease is over at once either way.
     /// </remarks>
     public async Task<IReadOnlyList<OrchestrationWorkItem>> ClaimOrchestrationsAsync(
         string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(lockedBy);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var duration = leaseDuration > TimeSpan.Zero ? leaseDuration : TimeSpan.FromTicks(1);
         return await WriteAsync(async session =>
         {
-            var lease = new Lease(lockedBy, session.Now + leaseDuration);
-            var items = new List<OrchestrationWorkItem>();
-            await using var command = session.Command("Orchestrations/Claim")
+            var lease = new Lease(lockedBy, session.Now + duration);
+            var rows = new List<(InstanceState Instance, int HistoryLength)>();
+            var payloads = new Dictionary<string, (string? Input, string? Output, string? CustomStatus)>(StringComparer.Ordinal);
+            var messages = new Dictionary<string, List<InstanceMessage>>(StringComparer.Ordinal);
+            await using var batch = session.Batch("Orchestrations/Claim", "Orchestrations/ClaimedPayloads", "Orchestrations/ClaimedMessages")
                 .With("@LockedBy", lockedBy)
                 .With("@LockExpiration", lease.LockExpiration)
                 .With("@Now", session.Now)
                 .With("@MaxCount", (long)maxCount);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
-                var instance = InstanceRow.Read(reader, withPayloads: true);
-                var historyLength = reader.GetInt32(InstanceRow.HistoryLength);
-                var messages = new List<InstanceMessage>();
-                if (!reader.IsDBNull(20))
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    var ids = reader.GetFieldValue<long[]>(20);
-                    var executionIds = reader.GetFieldValue<string?[]>(21);
-                    var visibleAts = reader.GetFieldValue<long[]>(22);
-                    var events = reader.GetFieldValue<string[]>(23);
-                    for (var i = 0; i < ids.Length; i++)
-                    {
-                        messages.Add(new InstanceMessage
-                        {
-                            InstanceId = instance.InstanceId,
-                            ExecutionId = executionIds[i],
-                            Event = StoredJson.DeserializeEvent(events[i]),
-                            VisibleAt = PgCommandExtensions.ToTime(visibleAts[i]),
-                            MessageId = ids[i],
-                        });
-                    }
+                    rows.Add((InstanceRow.Read(reader, withPayloads: false), reader.GetInt32(InstanceRow.HistoryLength)));
                 }
 
-                items.Add(new OrchestrationWorkItem(instance, messages, historyLength, lease));
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    payloads[reader.GetString(0)] = (reader.GetStringOrNull(1), reader.GetStringOrNull(2), reader.GetStringOrNull(3));
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var instanceId = reader.GetString(0);
+                    if (!messages.TryGetValue(instanceId, out var inbox))
+                    {
+                        messages[instanceId] = inbox = [];
+                    }
+
+                    inbox.Add(new InstanceMessage
+                    {
+                        InstanceId = instanceId,
+                        MessageId = reader.GetInt64(1),
+                        ExecutionId = reader.GetStringOrNull(2),
+                        VisibleAt = PgCommandExtensions.ToTime(reader.GetInt64(3)),
+                        Event = StoredJson.DeserializeEvent(reader.GetString(4)),
+                    });
+                }
             }
 
-            return items;
+            return rows.ConvertAll(row =>
+            {
+                var instance = payloads.TryGetValue(row.Instance.InstanceId, out var p)
+                    ? row.Instance with { Input = p.Input, Output = p.Output, CustomStatus = p.CustomStatus }
+                    : row.Instance;
+                return new OrchestrationWorkItem(instance, messages.GetValueOrDefault(instance.InstanceId) ?? [], row.HistoryLength, lease);
+            });
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -36,6 +36,22 @@ internal sealed class PgSession(NpgsqlConnection connection, NpgsqlTransaction? 
 
         return command;
     }
+
+    /// <summary>
+    /// Several statements sent in one round trip. Each runs with a snapshot of its own taken when it starts (READ
+    /// COMMITTED), so a later statement sees what the earlier ones locked and everything committed before those locks.
+    /// Bind parameters with <see cref="PgCommandExtensions.With(NpgsqlBatch, string, string?)"/> and friends.
+    /// </summary>
+    public NpgsqlBatch Batch(params string[] statements)
+    {
+        var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var statement in statements)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql.Get(statement)));
+        }
+
+        return batch.With("@TaskHub", TaskHub);
+    }
 }
 
 /// <summary>Typed parameter binding: every parameter carries its PostgreSQL type, so null values need no inference.</summary>
@@ -60,12 +76,32 @@ internal static class PgCommandExtensions
     public static NpgsqlCommand With(this NpgsqlCommand command, string name, int[]? value) =>
         command.Add(name, NpgsqlDbType.Array | NpgsqlDbType.Integer, value);
 
+    public static NpgsqlBatch With(this NpgsqlBatch batch, string name, string? value) => batch.Add(name, NpgsqlDbType.Text, value);
+
+    public static NpgsqlBatch With(this NpgsqlBatch batch, string name, long? value) => batch.Add(name, NpgsqlDbType.Bigint, value);
+
+    public static NpgsqlBatch With(this NpgsqlBatch batch, string name, DateTimeOffset? value) => batch.Add(name, NpgsqlDbType.Bigint, value?.UtcTicks);
+
     public static DateTimeOffset ToTime(long ticks) => new(ticks, TimeSpan.Zero);
 
     public static string? GetStringOrNull(this NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     public static DateTimeOffset? GetTimeOrNull(this NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : ToTime(reader.GetInt64(ordinal));
+
+    /// <summary>Binds the parameter in every statement of the batch that uses it (a parameter belongs to one statement).</summary>
+    private static NpgsqlBatch Add(this NpgsqlBatch batch, string name, NpgsqlDbType type, object? value)
+    {
+        foreach (var command in batch.BatchCommands)
+        {
+            if (command.CommandText.Contains(name, StringComparison.Ordinal))
+            {
+                command.Parameters.Add(new NpgsqlParameter(name.TrimStart('@'), type) { Value = value ?? DBNull.Value });
+            }
+        }
+
+        return batch;
+    }
 
     private static NpgsqlCommand Add(this NpgsqlCommand command, string name, NpgsqlDbType type, object? value)
     {
