@@ -31,4 +31,7 @@ public enum PostgresDatabaseProblem
 
     /// <summary>The user may not create the schema or its tables.</summary>
     NoPrivilege,
+
+    /// <summary>The schema holds tables of another application (tables, but no Perdure schema versions).</summary>
+    NotPerdure,
 }

@@ -75,6 +75,26 @@ public sealed class PostgresStartupTests(PostgresDatabase database) : IClassFixt
     }
 
     [Fact]
+    public async Task A_schema_holding_another_applications_tables_is_refused_and_left_as_it_was()
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        await using var schema = await database.CreateSchemaAsync(timeout.Token);
+        await using (var create = database.DataSource.CreateCommand($"CREATE TABLE {schema.Name}.instances (id int PRIMARY KEY)"))
+        {
+            await create.ExecuteNonQueryAsync(timeout.Token);
+        }
+
+        await using var store = new PostgresStore("hub", Options(schema.Name));
+        var error = await Assert.ThrowsAsync<PostgresDatabaseException>(() => store.CreateTaskHubAsync(timeout.Token));
+
+        Assert.Equal(PostgresDatabaseProblem.NotPerdure, error.Problem);
+        Assert.Contains("PostgresStoreOptions.Schema", error.Message, StringComparison.Ordinal);
+        await using var tables = database.DataSource.CreateCommand("SELECT count(*) FROM pg_tables WHERE schemaname = $1");
+        tables.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schema.Name });
+        Assert.Equal(1L, await tables.ExecuteScalarAsync(timeout.Token));
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_refused_as_cannot_connect_naming_the_connection_string()
     {
         using var timeout = new CancellationTokenSource(Timeout);

@@ -61,6 +61,15 @@ internal static class PostgresSchema
             {
                 return await MigrateAsync(connection, schema, time, logger, cancellationToken).ConfigureAwait(false);
             }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateTable)
+            {
+                throw new PostgresDatabaseException(
+                    PostgresDatabaseProblem.NotPerdure,
+                    $"The PostgreSQL schema '{schema}' already holds tables that Perdure did not create ({ex.MessageText}), so " +
+                    "Perdure will not put its own beside them. Set PostgresStoreOptions.Schema to a schema of Perdure's own " +
+                    $"(the default is \"{PostgresStoreOptions.DefaultSchema}\"). Nothing was written.",
+                    ex);
+            }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
             {
                 throw new PostgresDatabaseException(
