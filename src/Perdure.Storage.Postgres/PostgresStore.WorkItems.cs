@@ -98,7 +98,8 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Transaction, in this order: Instances (state and lease release, the lease check), InstancePayloads (only when a
+    /// Transaction, in this order: Instances (row locks in id order, only when the step writes other instances' rows
+    /// too), Instances (state and lease release, the lease check), InstancePayloads (only when a
     /// payload changed), History (the unique key is the backstop: a duplicate means another worker committed this step),
     /// Messages (consumed ones deleted), ActivityTasks and ActivityTaskEvents, the sub-orchestrations (Instances,
     /// InstancePayloads, Messages), outbound Messages with their targets' Instances rows, and last this instance's
@@ -272,6 +273,12 @@ public sealed partial class PostgresStore
     {
         var checkpoint = step.Checkpoint;
         var instanceId = step.Before.InstanceId;
+        if (step.RowsToLock is { } rows)
+        {
+            await using var command = session.Command("Instances/LockInOrder").With("@InstanceIds", rows);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await using (var command = session.Command("Orchestrations/Checkpoint")
             .With("@Status", (int)checkpoint.Instance.Status)
             .With("@CompletedAt", checkpoint.Instance.CompletedAt)

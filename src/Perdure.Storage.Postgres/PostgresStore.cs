@@ -382,11 +382,12 @@ public sealed partial class PostgresStore : IPerdureStore
         }
     }
 
-    private static bool IsRetryable(PostgresException ex) => ex.SqlState is
-        PostgresErrorCodes.DeadlockDetected or
-        PostgresErrorCodes.SerializationFailure or
-        PostgresErrorCodes.ForeignKeyViolation or
-        PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "instances_key";
+    private static bool IsRetryable(PostgresException ex) => ex.SqlState switch
+    {
+        PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.ForeignKeyViolation => true,
+        PostgresErrorCodes.UniqueViolation => ex.ConstraintName == "instances_key",
+        _ => false,
+    };
 
     private async Task<T> ReadAsync<T>(Func<PgSession, Task<T>> read, CancellationToken cancellationToken)
     {

@@ -132,6 +132,34 @@ public sealed class PostgresWorkerTests(PostgresSchemaFixture schema) : StoreCon
         Assert.Equal(40, claimed.Count + (await Store.ClaimOrchestrationsAsync("worker-late", LeaseDuration, 100, Ct)).Count);
     }
 
+    [Fact]
+    public async Task Steps_of_instances_messaging_each_other_at_once_all_commit_even_when_their_row_locks_cross()
+    {
+        var other = await NewStoreAsync(Store.TaskHub);
+        const int Pairs = 8;
+        for (var i = 0; i < Pairs * 2; i++)
+        {
+            await CreateInstanceAsync($"peer-{i:D2}");
+        }
+
+        var workItems = await Store.ClaimOrchestrationsAsync("worker-1", LeaseDuration, Pairs * 2, Ct);
+        Assert.Equal(Pairs * 2, workItems.Count);
+
+        // Each step locks its own row, then its partner's (to wake it): partners lock in opposite orders, so some
+        // transactions may deadlock and must be run again by the store, not fail.
+        await Task.WhenAll(workItems.Select((w, i) =>
+        {
+            var index = int.Parse(w.InstanceId[5..], System.Globalization.CultureInfo.InvariantCulture);
+            var partner = $"peer-{index ^ 1:D2}";
+            var store = i % 2 == 0 ? Store : other;
+            return store.CompleteOrchestrationAsync(w, CheckpointOf(w) with { Messages = [EventMessage(partner, "ping")] }, Ct);
+        }));
+
+        var again = await Store.ClaimOrchestrationsAsync("worker-2", LeaseDuration, Pairs * 4, Ct);
+        Assert.Equal(Pairs * 2, again.Count);
+        Assert.All(again, w => Assert.Equal("ping", Assert.IsType<EventRaisedEvent>(Assert.Single(w.Messages).Event).Name));
+    }
+
     private static async Task<NpgsqlConnection> OpenAdminConnectionAsync()
     {
         var connection = new NpgsqlConnection(PostgresDatabase.ReadConnectionString(Environment.GetEnvironmentVariable(PostgresDatabase.EnvironmentVariable)));

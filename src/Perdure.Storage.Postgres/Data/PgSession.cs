@@ -73,6 +73,9 @@ internal static class PgCommandExtensions
     public static NpgsqlCommand With(this NpgsqlCommand command, string name, long[]? value) =>
         command.Add(name, NpgsqlDbType.Array | NpgsqlDbType.Bigint, value);
 
+    public static NpgsqlCommand With(this NpgsqlCommand command, string name, string[]? value) =>
+        command.Add(name, NpgsqlDbType.Array | NpgsqlDbType.Text, value);
+
     public static NpgsqlCommand With(this NpgsqlCommand command, string name, int[]? value) =>
         command.Add(name, NpgsqlDbType.Array | NpgsqlDbType.Integer, value);
 

@@ -44,7 +44,19 @@ internal sealed class PreparedCheckpoint
         ActivityEvents = [.. checkpoint.ActivityTasks.Select(t => StoredJson.Serialize(t.Scheduled))];
         SubOrchestrationEvents = [.. checkpoint.SubOrchestrations.Select(c => StoredJson.Serialize(c.Started))];
         MessageEvents = [.. checkpoint.Messages.Select(m => StoredJson.Serialize(m.Event))];
+        var others = checkpoint.Messages.Select(m => m.InstanceId)
+            .Concat(checkpoint.SubOrchestrations.Select(c => c.InstanceId))
+            .Where(id => !string.Equals(id, before.InstanceId, StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        RowsToLock = others.Count > 0 ? [before.InstanceId, .. others] : null;
     }
+
+    /// <summary>
+    /// The instances whose rows the step writes (its own, its messages' targets, its sub-orchestrations), to be locked in
+    /// one order before the first write; null when the step writes only its own row.
+    /// </summary>
+    public string[]? RowsToLock { get; }
 
     public InstanceState Before { get; }
 
