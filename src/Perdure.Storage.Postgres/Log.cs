@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(5010, LogLevel.Warning, "A PostgreSQL transaction failed on a conflict ({SqlState}) and runs again (attempt {Attempt}).")]
     public static partial void TransactionRetried(ILogger logger, string sqlState, int attempt);
 
+    [LoggerMessage(5012, LogLevel.Warning, "A PostgreSQL connection failed before its transaction committed; the idle pool is cleared and the request runs again (attempt {Attempt}).")]
+    public static partial void ConnectionRetried(ILogger logger, Exception exception, int attempt);
+
     [LoggerMessage(5011, LogLevel.Warning, "Another worker already committed history #{SequenceNumber} of '{InstanceId}'; this step is dropped.")]
     public static partial void DuplicateStep(ILogger logger, string instanceId, int sequenceNumber);
 

@@ -343,10 +343,17 @@ public sealed partial class PostgresStore : IPerdureStore
 
     /// <summary>
     /// Runs <paramref name="body"/> in one transaction and commits it, then wakes this process's dispatchers and waiters.
-    /// A transaction that fails on a deadlock, a serialization conflict or a row a concurrent transaction inserted or
-    /// deleted first runs again from the start (at most <see cref="PostgresStoreOptions.MaxTransactionRetries"/> times);
-    /// any other error rolls it back and reaches the caller.
     /// </summary>
+    /// <remarks>
+    /// A transaction that fails before its COMMIT was sent runs again from the start (at most
+    /// <see cref="PostgresStoreOptions.MaxTransactionRetries"/> times) when the failure says nothing about the request
+    /// itself: a deadlock, a serialization conflict, a row a concurrent transaction inserted or deleted first, or a
+    /// connection that broke (the server restarted, the backend was terminated). A broken connection also empties the
+    /// pool's idle connections, which most likely broke with it. Nothing was written by the failed attempt, and every
+    /// body is a pure function of its prepared input, so running it again is safe. A failure during COMMIT is never
+    /// retried: the transaction may have committed, and the caller must be told. Any other error rolls back and reaches
+    /// the caller.
+    /// </remarks>
     private async Task<T> WriteAsync<T>(Func<PgSession, Task<T>> body, CancellationToken cancellationToken)
     {
         await EnsureStartedAsync().ConfigureAwait(false);
@@ -359,6 +366,7 @@ public sealed partial class PostgresStore : IPerdureStore
                 await using (transaction.ConfigureAwait(false))
                 {
                     var session = new PgSession(connection, transaction, TaskHub, _time.GetUtcNow());
+                    var committing = false;
                     try
                     {
                         var result = await body(session).ConfigureAwait(false);
@@ -369,34 +377,63 @@ public sealed partial class PostgresStore : IPerdureStore
                         }
 
                         // Once COMMIT is sent its outcome is the server's; cancelling it would leave the caller unsure.
+                        committing = true;
                         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
                         OnCommitted(session);
                         return result;
                     }
-                    catch (PostgresException ex) when (attempt <= _options.MaxTransactionRetries && IsRetryable(ex))
+                    catch (NpgsqlException ex) when (!committing && attempt <= _options.MaxTransactionRetries && IsRetryable(ex))
                     {
-                        Log.TransactionRetried(_logger, ex.SqlState, attempt);
+                        RecordRetry(ex, attempt);
                     }
                 }
             }
         }
     }
 
-    private static bool IsRetryable(PostgresException ex) => ex.SqlState switch
-    {
-        PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.ForeignKeyViolation => true,
-        PostgresErrorCodes.UniqueViolation => ex.ConstraintName == "instances_key",
-        _ => false,
-    };
-
+    /// <summary>Runs a read on a pooled connection; a broken connection is replaced and the read runs again, as in <see cref="WriteAsync"/>.</summary>
     private async Task<T> ReadAsync<T>(Func<PgSession, Task<T>> read, CancellationToken cancellationToken)
     {
         await EnsureStartedAsync().ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        for (var attempt = 1; ; attempt++)
         {
-            return await read(new PgSession(connection, null, TaskHub, _time.GetUtcNow())).ConfigureAwait(false);
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                try
+                {
+                    return await read(new PgSession(connection, null, TaskHub, _time.GetUtcNow())).ConfigureAwait(false);
+                }
+                catch (NpgsqlException ex) when (attempt <= _options.MaxTransactionRetries && IsRetryable(ex))
+                {
+                    RecordRetry(ex, attempt);
+                }
+            }
         }
+    }
+
+    private static bool IsRetryable(NpgsqlException exception) => exception switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } ex => ex.ConstraintName == "instances_key",
+        PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } => true,
+        PostgresException ex => ex.IsTransient,
+        _ => exception.IsTransient,
+    };
+
+    private void RecordRetry(NpgsqlException exception, int attempt)
+    {
+        if (exception is PostgresException
+            {
+                SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+                    or PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation,
+            } conflict)
+        {
+            Log.TransactionRetried(_logger, conflict.SqlState, attempt);
+            return;
+        }
+
+        Log.ConnectionRetried(_logger, exception, attempt);
+        _dataSource.Clear();
     }
 
     private void OnCommitted(PgSession session)

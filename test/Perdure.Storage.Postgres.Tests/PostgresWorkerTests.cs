@@ -82,6 +82,27 @@ public sealed class PostgresWorkerTests(PostgresSchemaFixture schema) : StoreCon
     }
 
     [Fact]
+    public async Task After_every_connection_of_a_store_is_killed_its_next_requests_run_on_new_connections()
+    {
+        await CreateInstanceAsync("order-1");
+        var workItem = await ClaimAsync();
+        Assert.NotNull(await Store.GetInstanceAsync("order-1", includePayloads: true, Ct));
+
+        // As after a server restart: every backend of the store, pooled and listening, is gone.
+        await using (var admin = await OpenAdminConnectionAsync())
+        await using (var kill = new NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", admin))
+        {
+            kill.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _applicationNames[Store] });
+            Assert.True((long)(await kill.ExecuteScalarAsync(Ct))! >= 2);
+        }
+
+        Assert.Equal(OrchestrationStatus.Pending, (await GetRequiredAsync("order-1")).Status);
+        await Store.CompleteOrchestrationAsync(workItem, CheckpointOf(workItem, OrchestrationStatus.Completed), Ct);
+        Assert.Equal(OrchestrationStatus.Completed, (await GetRequiredAsync("order-1")).Status);
+    }
+
+    [Fact]
     public async Task A_step_whose_history_another_worker_already_wrote_is_dropped_as_a_lost_lease_and_writes_nothing()
     {
         await CreateInstanceAsync("order-1");
