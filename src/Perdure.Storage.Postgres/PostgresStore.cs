@@ -84,6 +84,14 @@ public sealed partial class PostgresStore : IPerdureStore
                 $"PostgresStoreOptions.ConnectionString is not a valid Npgsql connection string ({ex.Message}).", nameof(options), ex);
         }
 
+        if (connectionString.Pooling && connectionString.MaxPoolSize < 2)
+        {
+            throw new ArgumentException(
+                $"PostgresStoreOptions.ConnectionString allows {connectionString.MaxPoolSize} pooled connection(s); the store " +
+                "keeps one of its pool open to LISTEN for other processes' commits and needs at least one more for its " +
+                "requests. Set Maximum Pool Size to 2 or more (the default is 100).", nameof(options));
+        }
+
         // The schema reaches statements through the search path, so no statement names it.
         connectionString.SearchPath = _options.Schema;
         var builder = new NpgsqlDataSourceBuilder(connectionString.ConnectionString);

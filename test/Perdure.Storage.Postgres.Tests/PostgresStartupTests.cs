@@ -128,6 +128,16 @@ public sealed class PostgresStartupTests(PostgresDatabase database) : IClassFixt
         Assert.Contains("ConnectionString", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_pool_too_small_for_the_listen_connection_is_refused_when_the_store_is_created()
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 1 };
+
+        var error = Assert.Throws<ArgumentException>(() => new PostgresStore("hub", new PostgresStoreOptions { ConnectionString = connectionString.ConnectionString }));
+
+        Assert.Contains("Maximum Pool Size", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Perdure")]
     [InlineData("perdure; DROP TABLE x")]
