@@ -67,7 +67,7 @@ public sealed class PostgresWorkerTests(PostgresSchemaFixture schema) : StoreCon
 
         await using (var admin = await OpenAdminConnectionAsync())
         await using (var kill = new NpgsqlCommand(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", admin))
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND (query LIKE 'LISTEN%' OR query LIKE '-- Checks that the LISTEN%')", admin))
         {
             kill.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _applicationNames[Store] });
             Assert.Equal(true, await kill.ExecuteScalarAsync(Ct));

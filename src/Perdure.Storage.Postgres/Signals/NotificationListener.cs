@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Perdure.Storage.Postgres.Data;
 
 namespace Perdure.Storage.Postgres.Signals;
 
@@ -11,6 +12,9 @@ namespace Perdure.Storage.Postgres.Signals;
 /// </summary>
 internal sealed class NotificationListener : IAsyncDisposable
 {
+    /// <summary>How long the connection may stay quiet before the listener checks that it still reaches the server.</summary>
+    private static readonly TimeSpan QuietCheckInterval = TimeSpan.FromSeconds(15);
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _channel;
     private readonly TimeSpan _pollInterval;
@@ -103,7 +107,11 @@ internal sealed class NotificationListener : IAsyncDisposable
 
                     while (true)
                     {
-                        await connection.WaitAsync(token).ConfigureAwait(false);
+                        if (!await connection.WaitAsync(QuietCheckInterval, token).ConfigureAwait(false))
+                        {
+                            await using var ping = new NpgsqlCommand(Sql.Get("Notify/Ping"), connection);
+                            await ping.ExecuteScalarAsync(token).ConfigureAwait(false);
+                        }
                     }
                 }
             }
