@@ -1,6 +1,7 @@
 using Perdure.Core;
 using Perdure.Core.History;
 using Perdure.Storage.Postgres.Data;
+using Perdure.Core.Storage;
 
 namespace Perdure.Storage.Postgres;
 

@@ -2,6 +2,7 @@ using Npgsql;
 using Perdure.Core;
 using Perdure.Core.History;
 using Perdure.Storage.Postgres.Data;
+using Perdure.Core.Storage;
 
 namespace Perdure.Storage.Postgres;
 

@@ -2,6 +2,7 @@ using Perdure.Core;
 using Perdure.Core.Entities;
 using Perdure.Storage.Sqlite.Data;
 using Perdure.Storage.Sqlite.Writer;
+using Perdure.Core.Storage;
 
 namespace Perdure.Storage.Sqlite;
 

@@ -1,6 +1,7 @@
 using Npgsql;
 using Perdure.Core;
 using Perdure.Core.History;
+using Perdure.Core.Storage;
 
 namespace Perdure.Storage.Postgres.Data;
 

@@ -1,5 +1,6 @@
 using Perdure.Core;
 using Perdure.Core.History;
+using Perdure.Core.Storage;
 
 namespace Perdure.Storage.Postgres.Data;
 

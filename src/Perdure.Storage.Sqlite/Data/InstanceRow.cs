@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Perdure.Core;
 using Perdure.Core.History;
+using Perdure.Core.Storage;
 
 namespace Perdure.Storage.Sqlite.Data;
 

@@ -1,4 +1,5 @@
 using Perdure.Core.Entities;
+using Perdure.Core.Storage;
 
 namespace Perdure.Storage.Sqlite.Data;
 

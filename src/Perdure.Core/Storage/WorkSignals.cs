@@ -1,13 +1,17 @@
 using Perdure.Core;
 
-namespace Perdure.Storage.Sqlite.Signals;
+namespace Perdure.Core.Storage;
 
-/// <summary>One signal per kind of work, completed (and replaced) after a commit that may have made such work claimable.</summary>
-internal sealed class WorkSignals
+/// <summary>
+/// One signal per kind of work, completed (and replaced) after a commit that may have made such work claimable: what a
+/// store's <see cref="IPerdureStore.WhenWorkAvailable"/> hands out.
+/// </summary>
+public sealed class WorkSignals
 {
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource[] _signals = [New(), New(), New()];
 
+    /// <summary>A task that completes at the next <see cref="Signal"/> of <paramref name="kind"/>.</summary>
     public Task When(WorkItemKind kind)
     {
         lock (_gate)
@@ -16,6 +20,7 @@ internal sealed class WorkSignals
         }
     }
 
+    /// <summary>Completes the current signal of <paramref name="kind"/> and starts a new one.</summary>
     public void Signal(WorkItemKind kind)
     {
         TaskCompletionSource fired;
