@@ -5,49 +5,16 @@ using Perdure.Core.Storage;
 
 namespace Perdure.Storage.Sqlite.Data;
 
-/// <summary>
-/// Reads an instance row in the column order every instance statement uses: InstanceId, ExecutionId, Name, Version,
-/// Status, CreatedAt, LastUpdatedAt, CompletedAt, ScheduledStartAt, Tags, ParentName, ParentInstanceId,
-/// ParentExecutionId, ParentTaskScheduledId, TraceParent, Failure, HistoryLength, and optionally Input, Output,
-/// CustomStatus.
-/// </summary>
+/// <summary>Reads instance rows (the column order is <see cref="StoredInstanceRow"/>'s) and binds the parent columns.</summary>
 internal static class InstanceRow
 {
-    public const int HistoryLength = 16;
+    public const int HistoryLength = StoredInstanceRow.HistoryLength;
 
-    public static InstanceState Read(SqliteDataReader reader, bool withPayloads) => Read(reader, withPayloads, null);
+    public static InstanceState Read(SqliteDataReader reader, bool withPayloads) => StoredInstanceRow.Read(reader, withPayloads);
 
     /// <summary>Reads the row; <paramref name="payloads"/> (input, output, custom status) replaces payload columns when given.</summary>
-    public static InstanceState Read(SqliteDataReader reader, bool withPayloads, (string? Input, string? Output, string? CustomStatus)? payloads)
-    {
-        ParentInstance? parent = reader.IsDBNull(11)
-            ? null
-            : new ParentInstance(reader.GetString(10), reader.GetString(11), reader.GetString(12), reader.GetInt32(13));
-        var state = new InstanceState
-        {
-            InstanceId = reader.GetString(0),
-            ExecutionId = reader.GetString(1),
-            Name = reader.GetString(2),
-            Version = reader.GetStringOrNull(3),
-            Status = (OrchestrationStatus)reader.GetInt32(4),
-            CreatedAt = SqliteCommandExtensions.ToTime(reader.GetInt64(5)),
-            LastUpdatedAt = SqliteCommandExtensions.ToTime(reader.GetInt64(6)),
-            CompletedAt = reader.GetTimeOrNull(7),
-            ScheduledStartAt = reader.GetTimeOrNull(8),
-            Tags = StoredJson.DeserializeTags(reader.GetStringOrNull(9)),
-            Parent = parent,
-            TraceParent = reader.GetStringOrNull(14),
-            Failure = StoredJson.DeserializeFailure(reader.GetStringOrNull(15)),
-        };
-        if (payloads is { } p)
-        {
-            return state with { Input = p.Input, Output = p.Output, CustomStatus = p.CustomStatus };
-        }
-
-        return withPayloads
-            ? state with { Input = reader.GetStringOrNull(17), Output = reader.GetStringOrNull(18), CustomStatus = reader.GetStringOrNull(19) }
-            : state;
-    }
+    public static InstanceState Read(SqliteDataReader reader, bool withPayloads, (string? Input, string? Output, string? CustomStatus)? payloads) =>
+        StoredInstanceRow.Read(reader, withPayloads, payloads);
 
     public static SqliteCommand WithParent(this SqliteCommand command, ParentInstance? parent) => command
         .With("@ParentName", parent?.Name)
