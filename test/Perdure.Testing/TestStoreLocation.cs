@@ -4,6 +4,7 @@ using Microsoft.DurableTask.Worker;
 using Perdure.Client;
 using Perdure.Core.InMemory;
 using Perdure.Engine;
+using Perdure.Storage.Postgres;
 
 namespace Perdure.Testing;
 
@@ -29,6 +30,7 @@ public abstract class TestStoreLocation : IDisposable
     {
         TestStore.InMemory => new InMemoryLocation(),
         TestStore.Sqlite => new SqliteLocation(),
+        TestStore.Postgres => new PostgresLocation(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown test store."),
     };
 
@@ -83,6 +85,44 @@ public abstract class TestStoreLocation : IDisposable
             catch (IOException)
             {
                 // A file still open elsewhere; the temporary folder is the system's to clean.
+            }
+            finally
+            {
+                base.Dispose(disposing);
+            }
+        }
+    }
+
+    private sealed class PostgresLocation() : TestStoreLocation(TestStore.Postgres)
+    {
+        private readonly string _connectionString = TestPostgres.ConnectionString;
+
+        internal override void Use(IDurableTaskWorkerBuilder builder, Action<PerdureWorkerOptions> configure) =>
+            builder.UsePostgres(_connectionString, configure, ConfigureStore);
+
+        internal override void Use(IDurableTaskClientBuilder builder, Action<PerdureClientOptions> configure) =>
+            builder.UsePostgres(_connectionString, configure, ConfigureStore);
+
+        private static void ConfigureStore(PostgresStoreOptions options) => options.Schema = TestPostgres.IntegrationSchema;
+
+        protected override void Dispose(bool disposing)
+        {
+            try
+            {
+                // Every test has its own task hub in the shared schema; its rows go with it.
+                var store = new PostgresStore(TaskHub, new PostgresStoreOptions
+                {
+                    ConnectionString = _connectionString,
+                    Schema = TestPostgres.IntegrationSchema,
+                });
+                try
+                {
+                    store.DeleteTaskHubAsync(CancellationToken.None).GetAwaiter().GetResult();
+                }
+                finally
+                {
+                    store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
             }
             finally
             {
