@@ -8,8 +8,15 @@ internal sealed record BenchmarkOptions
     public const string Usage = """
         Usage: dotnet run --project bench/Perdure.Benchmarks -c Release -- [options]
 
-          --store <name>        the store to measure: inmemory (the default) or sqlite (durable defaults, a fresh
-                                database file per measured run, with the disk's limit probe)
+          --store <name>        the store to measure: inmemory (the default), sqlite (durable defaults, a fresh
+                                database file per measured run, with the disk's limit probe) or postgres (a fresh
+                                schema per measured run on the server --postgres or PERDURE_TEST_POSTGRES names,
+                                dropped after it, with the server's one-row commit probe)
+          --postgres <conn>     the PostgreSQL server, as an Npgsql connection string (default: the environment
+                                variable PERDURE_TEST_POSTGRES, which eng/postgres.sh sets)
+          --workers <n,n,...>   postgres only: also run W1 with that many worker processes each (scale-out), the
+                                benchmark process itself being only the client
+          --scale-out           the same as --workers 1,2,4
           --quick               a short run that proves the benchmark works: W1 100 instances x 1 repetition, W3 100
                                 instances, 1 s probes
           --instances <n>       W1 instances (default 1000, --quick 100)
@@ -23,7 +30,10 @@ internal sealed record BenchmarkOptions
           --help                this text
         """;
 
-    public static readonly string[] Stores = ["inmemory", "sqlite"];
+    public static readonly string[] Stores = ["inmemory", "sqlite", "postgres"];
+
+    /// <summary>The environment variable that names the PostgreSQL server when --postgres is not given.</summary>
+    public const string PostgresVariable = "PERDURE_TEST_POSTGRES";
 
     public string Store { get; init; } = "inmemory";
 
@@ -44,6 +54,15 @@ internal sealed record BenchmarkOptions
 
     public string? OutFolder { get; init; }
 
+    /// <summary>The Npgsql connection string of the PostgreSQL server (postgres only).</summary>
+    public string? PostgresConnectionString { get; init; }
+
+    /// <summary>Where <see cref="PostgresConnectionString"/> came from: the option or the environment variable.</summary>
+    public string? PostgresSource { get; init; }
+
+    /// <summary>The worker process counts of the scale-out runs; empty when there are none.</summary>
+    public IReadOnlyList<int> WorkerProcesses { get; init; } = [];
+
     /// <summary>Parses the arguments; returns null and sets <paramref name="error"/> when they are not valid.</summary>
     public static BenchmarkOptions? Parse(IReadOnlyList<string> args, out string? error)
     {
@@ -51,7 +70,8 @@ internal sealed record BenchmarkOptions
         string store = "inmemory";
         var quick = false;
         int? instances = null, repetitions = null, concurrency = null, w3Instances = null;
-        string? data = null, output = null;
+        string? data = null, output = null, postgres = null;
+        int[]? workers = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -86,6 +106,15 @@ internal sealed record BenchmarkOptions
                 case "--out" when i + 1 < args.Count:
                     output = args[++i];
                     break;
+                case "--postgres" when i + 1 < args.Count:
+                    postgres = args[++i];
+                    break;
+                case "--scale-out":
+                    workers = [1, 2, 4];
+                    break;
+                case "--workers" when i + 1 < args.Count:
+                    workers = WorkerCounts(args[++i], ref error);
+                    break;
                 default:
                     error = $"Unknown or incomplete option '{args[i]}'.";
                     return null;
@@ -95,6 +124,25 @@ internal sealed record BenchmarkOptions
             {
                 return null;
             }
+        }
+
+        string? postgresSource = null;
+        if (store == "postgres")
+        {
+            postgresSource = postgres is not null ? "--postgres" : PostgresVariable;
+            postgres ??= Environment.GetEnvironmentVariable(PostgresVariable);
+            if (string.IsNullOrWhiteSpace(postgres))
+            {
+                error = $"--store postgres needs a server: give its Npgsql connection string with --postgres \"Host=...;Username=...;" +
+                        $"Password=...;Database=...\" or in the environment variable {PostgresVariable} " +
+                        "(bash -c 'source eng/postgres.sh && dotnet run ...' starts a private server and sets it).";
+                return null;
+            }
+        }
+        else if (postgres is not null || workers is not null)
+        {
+            error = "--postgres, --workers and --scale-out go with --store postgres.";
+            return null;
         }
 
         var defaults = new BenchmarkOptions();
@@ -109,7 +157,27 @@ internal sealed record BenchmarkOptions
             ProbeDuration = quick ? TimeSpan.FromSeconds(1) : defaults.ProbeDuration,
             DataFolder = data,
             OutFolder = output,
+            PostgresConnectionString = postgres,
+            PostgresSource = postgresSource,
+            WorkerProcesses = workers ?? [],
         };
+    }
+
+    private static int[]? WorkerCounts(string value, ref string? error)
+    {
+        var counts = new List<int>();
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 16)
+            {
+                error = $"--workers needs worker process counts from 1 to 16 separated by commas (e.g. 1,2,4), not '{value}'.";
+                return null;
+            }
+
+            counts.Add(n);
+        }
+
+        return [.. counts];
     }
 
     private static int? Positive(string value, string option, ref string? error)

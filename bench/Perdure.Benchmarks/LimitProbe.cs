@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Perdure.Benchmarks;
 
@@ -8,7 +9,8 @@ namespace Perdure.Benchmarks;
 /// The machine's own limits, measured in the same run and in the same folder as the databases, so a reader sees how
 /// far the engine is from the disk: (a) one-row durable SQLite commits/s (WAL, synchronous=FULL, one INSERT per
 /// transaction, in a tight loop on one connection through Microsoft.Data.Sqlite), and (b) flushes/s of the same disk
-/// (a small write then fsync, in a loop). Both files are fresh and deleted afterwards.
+/// (a small write then fsync, in a loop). Both files are fresh and deleted afterwards. On PostgreSQL: one-row durable
+/// commits/s on the server, on one connection and on several at once.
 /// </summary>
 internal static class LimitProbe
 {
@@ -70,10 +72,87 @@ internal static class LimitProbe
         }
     }
 
-    public static ProbeResult MeasureFlushes(BenchStore store, TimeSpan duration)
+    /// <summary>
+    /// One-row durable commits/s on a PostgreSQL server: a table of its own in a fresh schema, and on each of
+    /// <paramref name="connections"/> connections a prepared INSERT in autocommit (each its own transaction, so each
+    /// waits for its own WAL flush) in a tight loop. With several connections the server may flush several commits at
+    /// once. The schema is dropped afterwards.
+    /// </summary>
+    public static async Task<ProbeResult> MeasurePostgresCommitsAsync(PostgresServer server, int connections, TimeSpan duration)
+    {
+        var schema = server.NewSchemaName() + "_probe";
+        try
+        {
+            using (var setup = server.Open())
+            {
+                // The name is one of NewSchemaName's (letters, digits, '_'), so quoting it is enough.
+                await PgExecuteAsync(setup, $"CREATE SCHEMA \"{schema}\"").ConfigureAwait(false);
+                await PgExecuteAsync(setup, $"CREATE TABLE \"{schema}\".probe (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, value text NOT NULL)")
+                    .ConfigureAwait(false);
+            }
+
+            using var start = new Barrier(connections);
+            var loops = Enumerable.Range(0, connections).Select(c => Task.Run(async () =>
+            {
+                using var connection = server.Open();
+                using var insert = connection.CreateCommand();
+                insert.CommandText = $"INSERT INTO \"{schema}\".probe (value) VALUES (@value)";
+                var value = insert.Parameters.Add("value", NpgsqlTypes.NpgsqlDbType.Text);
+                value.Value = "";
+                await insert.PrepareAsync().ConfigureAwait(false);
+                long written = 0;
+                for (var i = 0; i < WarmUp; i++, written++)
+                {
+                    value.Value = $"{c} warm-up {i}";
+                    _ = await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+
+                start.SignalAndWait();
+                long count = 0;
+                var stopwatch = Stopwatch.StartNew();
+                while (stopwatch.Elapsed < duration)
+                {
+                    value.Value = $"{c} row {count}";
+                    _ = await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+                    count++;
+                }
+
+                return (Count: count, Written: written + count, stopwatch.Elapsed);
+            })).ToArray();
+            var results = await Task.WhenAll(loops).ConfigureAwait(false);
+
+            using var check = server.Open();
+            await using var countRows = check.CreateCommand();
+            countRows.CommandText = $"SELECT count(*) FROM \"{schema}\".probe";
+            var rows = (long)(await countRows.ExecuteScalarAsync().ConfigureAwait(false))!;
+            var expected = results.Sum(r => r.Written);
+            return rows == expected
+                ? new ProbeResult(results.Sum(r => r.Count), results.Max(r => r.Elapsed), null)
+                : ProbeResult.Failed($"the PostgreSQL commit probe wrote {expected} rows but the table holds {rows}");
+        }
+        catch (NpgsqlException ex)
+        {
+            return ProbeResult.Failed($"the PostgreSQL commit probe failed: {ex.Message}");
+        }
+        finally
+        {
+            server.DropSchema(schema);
+        }
+    }
+
+    private static async Task PgExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        _ = await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    public static ProbeResult MeasureFlushes(BenchStore store, TimeSpan duration) => MeasureFlushes(store.ScratchFile("probe-flushes.bin"), duration);
+
+    /// <summary>Flushes/s of the disk that holds <paramref name="path"/> (a new file, deleted afterwards).</summary>
+    public static ProbeResult MeasureFlushes(string path, TimeSpan duration)
     {
         const int RecordBytes = 100;
-        var path = store.ScratchFile("probe-flushes.bin");
         var record = new byte[RecordBytes];
         try
         {

@@ -5,6 +5,11 @@ using System.Globalization;
 using Perdure.Benchmarks;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == WorkerProcess.Flag)
+{
+    return await WorkerProcess.RunAsync(args);
+}
+
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(BenchmarkOptions.Usage);
@@ -24,7 +29,35 @@ const int W1WarmUpInstances = 50;
 const int W3WarmUpInstances = 20;
 const int W7ManyEntities = 1_000;
 
-using var store = BenchStore.Create(options);
+BenchStore created;
+try
+{
+    created = BenchStore.Create(options);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"{ex.Message} (from {options.PostgresSource})");
+    return 2;
+}
+
+using var store = created;
+ServerSettings? serverSettings = null;
+if (store.Postgres is { } postgresServer)
+{
+    try
+    {
+        serverSettings = postgresServer.ReadSettings();
+    }
+    catch (Npgsql.NpgsqlException ex)
+    {
+        Console.Error.WriteLine($"Cannot use the PostgreSQL server {postgresServer.Host}:{postgresServer.Port} that {options.PostgresSource} names: {ex.Message}");
+        return 2;
+    }
+}
+
+var dataFolderDisk = serverSettings?.DataDirectory is { } dataDirectory && store.Postgres!.IsLocal && Directory.Exists(dataDirectory)
+    ? DiskInfo.Of(dataDirectory)
+    : null;
 var report = new Report
 {
     Command = "dotnet run -c Release --project bench/Perdure.Benchmarks -- " + string.Join(' ', args),
@@ -34,8 +67,9 @@ var report = new Report
     Store = options.Store,
     Quick = options.Quick,
     Concurrency = options.Concurrency,
-    DataFolder = store.Folder,
-    Disk = store.Disk?.ToString(),
+    DataFolder = store.Folder ?? serverSettings?.DataDirectory,
+    Disk = store.Disk?.ToString() ?? dataFolderDisk?.ToString(),
+    ServerSettings = serverSettings?.ToString(),
     StartedAt = DateTimeOffset.UtcNow,
 };
 
@@ -51,6 +85,20 @@ if (store.IsSqlite)
     Console.WriteLine($"  disk    : {store.Disk}" +
                       (store.Disk!.IsMemory ? "  WARNING: a memory file system, so commits never reach a disk; use --data on a real disk" : string.Empty));
 }
+else if (store.Postgres is { } server)
+{
+    Console.WriteLine("  store   : postgres, durable defaults (UsePostgres with no store option but the schema changed);");
+    Console.WriteLine($"            a fresh schema per measured run, dropped after it; {server.PoolDescription(PostgresServer.InProcessPoolSize)} " +
+                      "where worker and client share a process");
+    Console.WriteLine($"  server  : {server.Host}:{server.Port}, database {server.Database} (from {options.PostgresSource}); {serverSettings}");
+    Console.WriteLine($"  data    : {serverSettings!.DataDirectory ?? "unknown (this user may not read data_directory)"}" +
+                      (dataFolderDisk is null ? (server.IsLocal ? string.Empty : " (a remote server: its disk is unknown)") : $", {dataFolderDisk}") +
+                      (dataFolderDisk?.IsMemory == true ? "  WARNING: a memory file system, so commits never reach a disk" : string.Empty));
+    foreach (var warning in serverSettings.NotDurable())
+    {
+        Console.WriteLine($"  WARNING : {warning}");
+    }
+}
 else
 {
     Console.WriteLine($"  store   : {options.Store}, a fresh task hub (and host) per measured run; no disk, so no limit probe");
@@ -64,10 +112,11 @@ var errors = new List<string>();
 
 // The limit probe runs alone in the process, on the same folder as the databases, before the workloads and again after
 // them: a shared disk's speed drifts, and the pair shows by how much.
-if (store.IsSqlite)
+if (store.IsSqlite || store.IsPostgres)
 {
-    Console.WriteLine($"Limit probe (start), {options.ProbeDuration.TotalSeconds:0} s each, in {store.Folder}");
-    Probe();
+    Console.WriteLine($"Limit probe (start), {options.ProbeDuration.TotalSeconds:0} s each, " +
+                      (store.IsSqlite ? $"in {store.Folder}" : "on the same server"));
+    await ProbeAsync();
     Console.WriteLine();
 }
 
@@ -88,7 +137,9 @@ if (warmUp.Errors.Count == 0)
         Console.WriteLine($"  rep {rep}/{options.Repetitions}  hub {run.TaskHub,-16}  {run.Instances * W1ShortChains.StepsPerInstance,7:N0} steps " +
                           $"in {run.Elapsed.TotalSeconds,7:0.000} s  {run.StepsPerSecond,9:N0} steps/s  {run.InstancesPerSecond,8:N0} instances/s  " +
                           (store.IsSqlite ? $"file {run.FileBytes / 1024.0 / 1024.0,5:0.0} MB  " : string.Empty) +
+                          (store.IsPostgres ? $"schema {run.FileBytes / 1024.0 / 1024.0,5:0.0} MB  " : string.Empty) +
                           (run.Errors.Count == 0 ? "outputs verified" : $"{run.Errors.Count} WRONG"));
+        PrintCounters(run);
         if (run.Errors.Count > 0)
         {
             break;
@@ -122,7 +173,18 @@ if (errors.Count == 0)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var run = await W7Entities.RunAsync(options, store, signals, entities, timeout);
+        EntityRunResult run;
+        try
+        {
+            run = await W7Entities.RunAsync(options, store, signals, entities, timeout);
+        }
+        catch (NotSupportedException ex) when (store.IsPostgres)
+        {
+            report.W7Skipped = $"skipped: the PostgreSQL store does not support entities in this build ({ex.Message})";
+            Console.WriteLine($"  {report.W7Skipped}");
+            break;
+        }
+
         report.W7Runs.Add(run);
         errors.AddRange(run.Errors.Select(e => $"W7 ({entities} entities): {e}"));
         Console.WriteLine($"  {entities,5:N0} entit{(entities == 1 ? "y  " : "ies")}  {run.Signals:N0} signals in {run.Elapsed.TotalSeconds,7:0.000} s  " +
@@ -130,14 +192,49 @@ if (errors.Count == 0)
     }
 }
 
-if (store.IsSqlite)
+// Scale-out: W1 with worker processes on one PostgreSQL schema each run, the benchmark process being only the client.
+if (errors.Count == 0 && options.WorkerProcesses.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine($"W1 scale-out: {options.Instances:N0} instances x {W1ShortChains.StepsPerInstance} activities with " +
+                      $"{string.Join(", ", options.WorkerProcesses)} worker process(es), {options.Repetitions} repetition(s) each; every run on a fresh schema " +
+                      $"with fresh processes (concurrency {options.Concurrency} each, {store.Postgres!.PoolDescription(PostgresServer.WorkerPoolSize(options.WorkerProcesses.Max()))} " +
+                      $"at {options.WorkerProcesses.Max()}), an untimed warm-up of {W1WarmUpInstances} instances, this process only the client");
+    foreach (var workers in options.WorkerProcesses)
+    {
+        for (var rep = 1; rep <= options.Repetitions && errors.Count == 0; rep++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var load = Machine.LoadAverage();
+            var scaled = await ScaleOut.RunAsync(options, store, workers, options.Instances, W1WarmUpInstances, timeout);
+            report.ScaleOutRuns.Add(scaled);
+            errors.AddRange(scaled.Errors.Select(e => $"W1 with {workers} worker process(es): {e}"));
+            if (scaled.Run is { } run)
+            {
+                Console.WriteLine($"  {workers} worker(s) rep {rep}/{options.Repetitions}  {run.Instances * W1ShortChains.StepsPerInstance,7:N0} steps " +
+                                  $"in {run.Elapsed.TotalSeconds,7:0.000} s  {run.StepsPerSecond,9:N0} steps/s  {run.InstancesPerSecond,8:N0} instances/s  " +
+                                  $"workers ready in {scaled.Startup.TotalSeconds:0.0} s  load {load}  " +
+                                  (scaled.Errors.Count == 0 ? "outputs verified" : $"{scaled.Errors.Count} WRONG"));
+                PrintCounters(run);
+            }
+            else
+            {
+                Console.WriteLine($"  {workers} worker(s) rep {rep}/{options.Repetitions}  FAILED: {string.Join("; ", scaled.Errors.Take(3))}");
+            }
+        }
+    }
+}
+
+if (store.IsSqlite || store.IsPostgres)
 {
     Console.WriteLine();
     Console.WriteLine("Limit probe (end)");
-    Probe();
+    await ProbeAsync();
 }
 
-errors.AddRange(report.CommitProbes.Concat(report.FlushProbes).Where(p => p.Error is not null).Select(p => $"limit probe: {p.Error}"));
+errors.AddRange(report.CommitProbes.Concat(report.FlushProbes).Concat(report.ConcurrentCommitProbes)
+    .Where(p => p.Error is not null).Select(p => $"limit probe: {p.Error}"));
 report.LoadAtEnd = Machine.LoadAverage();
 report.Errors = errors;
 
@@ -163,17 +260,57 @@ Console.WriteLine();
 Console.WriteLine($"  load at end: {report.LoadAtEnd}. Targets are DESIGN.md section 7's, for the 2-core development machine; printed, never asserted.");
 WriteFiles();
 Console.WriteLine($"Benchmarks OK: every output verified ({report.W1Runs.Count} W1 repetition(s), {report.W3?.Milliseconds.Count ?? 0} W3 instances" +
-                  (store.IsSqlite ? ", limit probes at start and end" : string.Empty) + ").");
+                  (report.ScaleOutRuns.Count > 0 ? $", {report.ScaleOutRuns.Count} scale-out run(s)" : string.Empty) +
+                  (store.IsSqlite || store.IsPostgres ? ", limit probes at start and end" : string.Empty) + ").");
 return 0;
 
-void Probe()
+async Task ProbeAsync()
 {
+    if (store.Postgres is { } server)
+    {
+        var one = await LimitProbe.MeasurePostgresCommitsAsync(server, 1, options.ProbeDuration);
+        report.CommitProbes.Add(one);
+        PrintProbe("one-row PostgreSQL commits, 1 connection (prepared INSERT in autocommit, one after another)", "commits/s", one);
+        var many = await LimitProbe.MeasurePostgresCommitsAsync(server, options.Concurrency, options.ProbeDuration);
+        report.ConcurrentCommitProbes.Add(many);
+        PrintProbe($"one-row PostgreSQL commits, {options.Concurrency} connections at once (the worker's concurrency), in total", "commits/s", many);
+        if (dataFolderDisk is null)
+        {
+            Console.WriteLine($"  flushes/s of the server's disk: unknown ({(server.IsLocal ? "its data folder cannot be read" : "a remote server")})");
+            return;
+        }
+
+        // Next to the data folder (not in it: that is the server's), on the same file system.
+        var scratch = Path.Combine(Path.GetDirectoryName(serverSettings!.DataDirectory!.TrimEnd('/'))!, $"perdure-bench-flushes-{Environment.ProcessId}.bin");
+        try
+        {
+            var serverFlushes = LimitProbe.MeasureFlushes(scratch, options.ProbeDuration);
+            report.FlushProbes.Add(serverFlushes);
+            PrintProbe($"flushes of the server's disk (append 100 bytes + fsync, next to its data folder, {dataFolderDisk.Device})", "flushes/s", serverFlushes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.WriteLine($"  flushes/s of the server's disk: unknown (cannot write next to its data folder: {ex.Message})");
+        }
+
+        return;
+    }
+
     var commits = LimitProbe.MeasureSqliteCommits(store, options.ProbeDuration);
     report.CommitProbes.Add(commits);
     PrintProbe("one-row commits (Microsoft.Data.Sqlite, WAL, synchronous=FULL, one INSERT per transaction)", "commits/s", commits);
     var flushes = LimitProbe.MeasureFlushes(store, options.ProbeDuration);
     report.FlushProbes.Add(flushes);
     PrintProbe("flushes (append 100 bytes + fsync, FileStream.Flush(flushToDisk: true))", "flushes/s", flushes);
+}
+
+void PrintCounters(RunResult run)
+{
+    if (run.Server is { } server)
+    {
+        Console.WriteLine($"      per step, server: {server.PerStep(run.CountedSteps)}" +
+                          (run.Commands is { } commands ? $"; this process sent {commands / (double)run.CountedSteps:0.00} commands or batches" : string.Empty));
+    }
 }
 
 void PrintProbe(string what, string unit, ProbeResult probe) =>

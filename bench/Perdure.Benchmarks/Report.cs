@@ -28,6 +28,19 @@ internal sealed class Report
 
     public string? Disk { get; init; }
 
+    /// <summary>The PostgreSQL server's version and commit settings.</summary>
+    public string? ServerSettings { get; init; }
+
+    /// <summary>PostgreSQL: the commit probe on as many connections at once as the worker's concurrency.</summary>
+    public List<ProbeResult> ConcurrentCommitProbes { get; } = [];
+
+    public double? ConcurrentCommitsPerSecond => MeanRate(ConcurrentCommitProbes);
+
+    /// <summary>Why W7 did not run, when it did not.</summary>
+    public string? W7Skipped { get; set; }
+
+    public List<ScaleOutRun> ScaleOutRuns { get; } = [];
+
     public required DateTimeOffset StartedAt { get; init; }
 
     /// <summary>The one-row commit probe, run before the workloads and again after them (the disk's speed drifts).</summary>
@@ -51,6 +64,8 @@ internal sealed class Report
 
     private bool IsSqlite => Store == "sqlite";
 
+    private bool IsPostgres => Store == "postgres";
+
     /// <summary>The rows of the results table: workload, figure, value, target, reading against the limit probe.</summary>
     public IEnumerable<string[]> Rows()
     {
@@ -59,8 +74,19 @@ internal sealed class Report
         {
             yield return
             [
-                "probe", "one-row durable commits/s (mean)", $"{commits:N0} (start {CommitProbes[0].PerSecond:N0}, end {CommitProbes[^1].PerSecond:N0})", "-",
+                "probe", IsPostgres ? "one-row durable commits/s, 1 connection (mean)" : "one-row durable commits/s (mean)",
+                $"{commits:N0} (start {CommitProbes[0].PerSecond:N0}, end {CommitProbes[^1].PerSecond:N0})", "-",
                 $"one commit = {1000 / commits:0.000} ms",
+            ];
+        }
+
+        if (ConcurrentCommitsPerSecond is { } concurrent)
+        {
+            yield return
+            [
+                "probe", $"one-row durable commits/s, {Concurrency} connections at once (mean)",
+                $"{concurrent:N0} (start {ConcurrentCommitProbes[0].PerSecond:N0}, end {ConcurrentCommitProbes[^1].PerSecond:N0})", "-",
+                $"{concurrent / CommitsPerSecond:0.00} x one connection",
             ];
         }
 
@@ -80,7 +106,7 @@ internal sealed class Report
             yield return
             [
                 "W1", $"activity steps/s ({instances:N0} x {W1ShortChains.StepsPerInstance}, {W1Runs.Count} rep{(W1Runs.Count == 1 ? string.Empty : "s")})", Summary(steps),
-                IsSqlite ? ">= 5,000" : ">= 50,000",
+                IsSqlite ? ">= 5,000" : IsPostgres ? "-" : ">= 50,000",
                 probed ? $"W1 = {steps.Median / CommitsPerSecond:0.00} x one-row commits/s" : "-",
             ];
             yield return ["W1", "instances/s", Summary(Stats(W1Runs.Select(r => r.InstancesPerSecond))), "-", "-"];
@@ -94,6 +120,31 @@ internal sealed class Report
                 $"{w3.Percentile(50):0.00} / {w3.Percentile(95):0.00} / {w3.Percentile(99):0.00}",
                 IsSqlite ? "p50 <= 3, p99 <= 15" : "-",
                 probed ? $"p50 = {w3.Percentile(50) * CommitsPerSecond / 1000:0.0} one-row commit times" : "-",
+            ];
+        }
+
+        if (W7Skipped is not null)
+        {
+            yield return ["W7", "entity operations/s", W7Skipped, "-", "-"];
+        }
+
+        Stat? oneWorker = null;
+        foreach (var group in ScaleOutRuns.Where(r => r.Run is not null).GroupBy(r => r.Workers))
+        {
+            var steps = Stats(group.Select(r => r.Run!.StepsPerSecond));
+            oneWorker ??= group.Key == 1 ? steps : null;
+            var count = group.Count();
+            yield return
+            [
+                "W1 scale-out", $"{group.Key} worker process{(group.Key == 1 ? string.Empty : "es")}: activity steps/s ({count} rep{(count == 1 ? string.Empty : "s")})",
+                Summary(steps), "grows with workers",
+                (probed ? $"= {steps.Median / CommitsPerSecond:0.00} x one-row commits/s" : "-") +
+                (oneWorker is not null && group.Key != 1 ? $"; {steps.Median / oneWorker.Median:0.00} x 1 worker" : string.Empty),
+            ];
+            yield return
+            [
+                "W1 scale-out", $"{group.Key} worker process{(group.Key == 1 ? string.Empty : "es")}: instances/s",
+                Summary(Stats(group.Select(r => r.Run!.InstancesPerSecond))), "-", "-",
             ];
         }
 
@@ -144,6 +195,7 @@ internal sealed class Report
         Concurrency,
         DataFolder,
         Disk,
+        ServerSettings,
         StartedAt,
         Ok = Errors.Count == 0,
         Errors,
@@ -156,6 +208,9 @@ internal sealed class Report
                 FlushesPerSecond,
                 FlushesPerSecondRuns = FlushProbes.Select(p => p.PerSecond),
                 SecondsEach = CommitProbes.Select(p => p.Elapsed.TotalSeconds).FirstOrDefault(),
+                ConcurrentConnections = ConcurrentCommitProbes.Count == 0 ? (int?)null : Concurrency,
+                ConcurrentCommitsPerSecond,
+                ConcurrentCommitsPerSecondRuns = ConcurrentCommitProbes.Select(p => p.PerSecond),
             },
         W1 = W1Runs.Count == 0
             ? null
@@ -166,8 +221,28 @@ internal sealed class Report
                 StepsPerSecond = Stats(W1Runs.Select(r => r.StepsPerSecond)),
                 InstancesPerSecond = Stats(W1Runs.Select(r => r.InstancesPerSecond)),
                 StepsPerSecondOverCommitsPerSecond = Stats(W1Runs.Select(r => r.StepsPerSecond)).Median / CommitsPerSecond,
-                Runs = W1Runs.Select(r => new { r.TaskHub, r.Instances, ElapsedSeconds = r.Elapsed.TotalSeconds, r.StepsPerSecond, r.InstancesPerSecond, r.FileBytes }),
+                Runs = W1Runs.Select(r => new
+                {
+                    r.TaskHub, r.Instances, ElapsedSeconds = r.Elapsed.TotalSeconds, r.StepsPerSecond, r.InstancesPerSecond, r.FileBytes,
+                    ServerCounters = r.Server, r.CountedSteps, r.Commands,
+                }),
             },
+        ScaleOut = ScaleOutRuns.Count == 0
+            ? null
+            : ScaleOutRuns.Select(s => new
+            {
+                s.Workers,
+                StartupSeconds = s.Startup.TotalSeconds,
+                s.Errors,
+                ElapsedSeconds = s.Run?.Elapsed.TotalSeconds,
+                s.Run?.Instances,
+                s.Run?.StepsPerSecond,
+                s.Run?.InstancesPerSecond,
+                StepsPerSecondOverCommitsPerSecond = s.Run?.StepsPerSecond / CommitsPerSecond,
+                ServerCounters = s.Run?.Server,
+                s.Run?.CountedSteps,
+            }),
+        W7Skipped,
         W3 = W3 is null
             ? null
             : new
@@ -193,7 +268,12 @@ internal sealed class Report
         md.AppendLine($"- build: {Build}; worker concurrency {Concurrency}");
         if (Disk is not null)
         {
-            md.AppendLine($"- database files: `{DataFolder}`, {Disk}");
+            md.AppendLine($"- {(IsPostgres ? "server data folder" : "database files")}: `{DataFolder}`, {Disk}");
+        }
+
+        if (ServerSettings is not null)
+        {
+            md.AppendLine($"- server: {ServerSettings}");
         }
 
         md.AppendLine($"- outputs: {(Errors.Count == 0 ? "every output verified" : $"FAILED, {Errors.Count} wrong result(s)")}").AppendLine();
@@ -208,6 +288,12 @@ internal sealed class Report
         {
             md.AppendLine().AppendLine("W1 repetitions: " +
                 string.Join(", ", W1Runs.Select(r => $"{r.StepsPerSecond:N0} steps/s ({r.Elapsed.TotalSeconds:0.000} s)")));
+        }
+
+        if (ScaleOutRuns.Count > 0)
+        {
+            md.AppendLine().AppendLine("W1 scale-out runs: " + string.Join(", ", ScaleOutRuns.Where(r => r.Run is not null)
+                .Select(r => $"{r.Workers} worker(s) {r.Run!.StepsPerSecond:N0} steps/s ({r.Run.Elapsed.TotalSeconds:0.000} s)")));
         }
 
         foreach (var e in Errors.Take(20))

@@ -21,45 +21,70 @@ internal static class W1ShortChains
         $"w1-{instance}" + string.Concat(Enumerable.Range(1, StepsPerInstance).Select(k => $"/{k}"));
 
     /// <summary>
-    /// Runs W1 once on a fresh host, task hub and (SQLite) database file; the time covers scheduling all instances to the
-    /// last completion. The file is deleted afterwards.
+    /// Runs W1 once on a fresh host, task hub and (SQLite) database file or (PostgreSQL) schema; the time covers scheduling
+    /// all instances to the last completion. The file or schema is deleted afterwards.
     /// </summary>
     public static async Task<RunResult> RunAsync(BenchmarkOptions options, BenchStore store, int instances, TimeSpan timeout)
     {
         var taskHub = $"w1_{Interlocked.Increment(ref s_runCounter)}_{Guid.NewGuid().ToString("N")[..8]}";
         using var location = store.NewLocation(taskHub);
         var host = BenchHost.Build(options, location, Register);
+        using var commands = store.IsPostgres ? new NpgsqlCommandCounter() : null;
+        ServerCounters? before = null;
+        RunResult result;
         try
         {
             await host.StartAsync().ConfigureAwait(false);
             var client = host.Services.GetRequiredService<DurableTaskClient>();
-            using var cts = new CancellationTokenSource(timeout);
-            var stopwatch = Stopwatch.StartNew();
-            // All instances are scheduled at once, as many callers of a service would: their creations share commits.
-            var ids = await Task.WhenAll(Enumerable.Range(0, instances)
-                .Select(i => client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, $"w1-{i}", cts.Token))).ConfigureAwait(false);
-
-            OrchestrationMetadata?[] results;
-            try
-            {
-                results = await Task.WhenAll(ids.Select(id => client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token)))
-                    .ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return new RunResult(taskHub, instances, stopwatch.Elapsed, 0, [$"not all instances finished within {timeout.TotalSeconds:0} s"]);
-            }
-
-            stopwatch.Stop();
-            return new RunResult(taskHub, instances, stopwatch.Elapsed, location.FileBytes(), Verify(ids, results));
+            // The store creates its schema on first use; that is not part of the measured run.
+            _ = await client.GetInstanceAsync("w1-not-an-instance", CancellationToken.None).ConfigureAwait(false);
+            before = store.Postgres?.ReadCounters();
+            commands?.Start();
+            result = await ScheduleAndVerifyAsync(client, taskHub, instances, timeout).ConfigureAwait(false);
+            commands?.Stop();
         }
         finally
         {
             await BenchHost.StopAndDisposeAsync(host).ConfigureAwait(false);
         }
+
+        // Read after the store closed its connections: a server backend reports its counts when its session ends.
+        return result with
+        {
+            FileBytes = location.FileBytes(),
+            Server = before is null ? null : store.Postgres!.ReadCountersSettled().Minus(before),
+            Commands = commands?.Count,
+        };
     }
 
-    private static void Register(DurableTaskRegistry r) => r
+    /// <summary>
+    /// Schedules <paramref name="instances"/> instances at once through <paramref name="client"/> (a worker on its store
+    /// must run them), waits for all of them and checks every output; the time covers the first schedule to the last completion.
+    /// </summary>
+    public static async Task<RunResult> ScheduleAndVerifyAsync(DurableTaskClient client, string taskHub, int instances, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var stopwatch = Stopwatch.StartNew();
+        // All instances are scheduled at once, as many callers of a service would: their creations share commits.
+        var ids = await Task.WhenAll(Enumerable.Range(0, instances)
+            .Select(i => client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, $"w1-{i}", cts.Token))).ConfigureAwait(false);
+
+        OrchestrationMetadata?[] results;
+        try
+        {
+            results = await Task.WhenAll(ids.Select(id => client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token)))
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return new RunResult(taskHub, instances, stopwatch.Elapsed, 0, [$"not all instances finished within {timeout.TotalSeconds:0} s"]);
+        }
+
+        stopwatch.Stop();
+        return new RunResult(taskHub, instances, stopwatch.Elapsed, 0, Verify(ids, results));
+    }
+
+    public static void Register(DurableTaskRegistry r) => r
         .AddOrchestratorFunc<string, string>(Orchestrator, async (context, input) =>
         {
             var value = input;
@@ -101,10 +126,19 @@ internal static class W1ShortChains
 /// <param name="TaskHub">The task hub it ran on.</param>
 /// <param name="Instances">How many instances it ran.</param>
 /// <param name="Elapsed">From the first schedule to the last completion.</param>
-/// <param name="FileBytes">Size of the SQLite database and its WAL at the end (0 in memory).</param>
+/// <param name="FileBytes">Size of the SQLite database and its WAL, or of the PostgreSQL schema, at the end (0 in memory).</param>
 /// <param name="Errors">Wrong outputs, failed instances or a timeout; empty when every output was right.</param>
 internal sealed record RunResult(string TaskHub, int Instances, TimeSpan Elapsed, long FileBytes, IReadOnlyList<string> Errors)
 {
+    /// <summary>What the PostgreSQL server counted during the run (every session of the database, so also the client's reads).</summary>
+    public ServerCounters? Server { get; init; }
+
+    /// <summary>Commands (and batches) this process sent to PostgreSQL during the run, COMMITs not included.</summary>
+    public long? Commands { get; init; }
+
+    /// <summary>The steps <see cref="Server"/> covers: this run's, plus a warm-up's when it ran on the same store.</summary>
+    public int CountedSteps { get; init; } = Instances * W1ShortChains.StepsPerInstance;
+
     public double StepsPerSecond => Instances * W1ShortChains.StepsPerInstance / Elapsed.TotalSeconds;
 
     public double InstancesPerSecond => Instances / Elapsed.TotalSeconds;
