@@ -3,7 +3,8 @@
 #   1. builds the solution in Release (warnings are errors: see Directory.Build.props),
 #   2. runs every test project, with a PostgreSQL server that eng/postgres.sh provides: the one PERDURE_TEST_POSTGRES
 #      names, or a private throwaway cluster it starts (installing Debian's postgresql package if missing) and stops,
-#   3. runs the benchmark once in --quick mode, so it keeps working (its figures are printed, never asserted).
+#   3. runs the benchmark once in --quick mode on each store (on PostgreSQL also with 1 and 2 worker processes), so it
+#      keeps working (its figures are printed, never asserted).
 # Packages come from NuGet through a normal restore. Running it again changes nothing but bin/ and obj/.
 set -euo pipefail
 
@@ -35,6 +36,9 @@ awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
      } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$test_log"
 rm -f "$test_log"
+
+step "benchmark, --quick on PostgreSQL (worker and client in one process, then 1 and 2 worker processes)"
+dotnet run --project bench/Perdure.Benchmarks -c Release --no-build -- --store postgres --quick --workers 1,2
 perdure_postgres_stop
 
 step "benchmarks, --quick (in-memory and SQLite)"
