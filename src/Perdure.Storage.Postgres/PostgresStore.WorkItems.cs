@@ -104,8 +104,9 @@ public sealed partial class PostgresStore
     /// payload changed), History (the unique key is the backstop: a duplicate means another worker committed this step),
     /// Messages (consumed ones deleted), ActivityTasks and ActivityTaskEvents, the sub-orchestrations (Instances,
     /// InstancePayloads, Messages), outbound Messages with their targets' Instances rows, and last this instance's
-    /// Instances row again (ReadyAt from what is left in its inbox), then the NOTIFY. Entity messages are not supported
-    /// by this store yet (<see cref="NotSupportedException"/>, nothing written).
+    /// Instances row again (ReadyAt from what is left in its inbox), then the NOTIFY. A step that sends entity messages
+    /// first locks (creating the missing ones) the rows of those entities in id order, before any instance row, and
+    /// writes the messages (Entities, EntityMessages) after its instance messages.
     /// </remarks>
     public Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken)
     {
@@ -274,6 +275,11 @@ public sealed partial class PostgresStore
     {
         var checkpoint = step.Checkpoint;
         var instanceId = step.Before.InstanceId;
+        if (step.EntitiesToLock is { } entities)
+        {
+            await LockEntitiesAsync(session, entities, cancellationToken).ConfigureAwait(false);
+        }
+
         if (step.RowsToLock is { } rows)
         {
             await using var command = session.Command("Instances/LockInOrder").With("@InstanceIds", rows);
@@ -296,6 +302,12 @@ public sealed partial class PostgresStore
         {
             if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
             {
+                // A local step's transaction goes on without the step: rows the entity lock created for its messages go.
+                if (step.EntitiesToLock is { } created)
+                {
+                    await DeleteIfEmptyAsync(session, created.EntityIds, cancellationToken).ConfigureAwait(false);
+                }
+
                 return false;
             }
         }
@@ -376,6 +388,11 @@ public sealed partial class PostgresStore
         {
             // A message to an instance that does not exist is dropped, as the contract says.
             await EnqueueAsync(session, checkpoint.Messages[i], step.MessageEvents[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var message in step.EntityMessages)
+        {
+            await EnqueueEntityMessageAsync(session, message, cancellationToken).ConfigureAwait(false);
         }
 
         // ReadyAt changes only if messages were consumed or the suspension changed which messages count; messages this

@@ -35,10 +35,6 @@ namespace Perdure.Storage.Postgres;
 /// </remarks>
 public sealed partial class PostgresStore : IPerdureStore
 {
-    private const string EntitiesNotSupported =
-        "Durable entities are not supported by the PostgreSQL store yet: they arrive with its entity tables (schema script " +
-        "0002), the next step of issue 6. Use the SQLite or in-memory store for entities until then.";
-
     private readonly PostgresStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -73,6 +69,8 @@ public sealed partial class PostgresStore : IPerdureStore
         PostgresStoreOptions.ValidateSchema(_options.Schema);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.FallbackPollInterval, TimeSpan.Zero, "options.FallbackPollInterval");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxTransactionRetries, 0, "options.MaxTransactionRetries");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.WriteConnections, 1, "options.WriteConnections");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxBatchSize, 1, "options.MaxBatchSize");
         NpgsqlConnectionStringBuilder connectionString;
         try
         {
@@ -130,10 +128,18 @@ public sealed partial class PostgresStore : IPerdureStore
     public Task CreateTaskHubAsync(CancellationToken cancellationToken) => EnsureStartedAsync();
 
     /// <inheritdoc/>
-    /// <remarks>Transaction: Instances (one delete, cascading to everything the hub owns).</remarks>
+    /// <remarks>
+    /// Transaction: Entities (one delete, cascading to their states and inboxes), then Instances (one delete, cascading
+    /// to everything else the hub owns): entity rows before instance rows, the store's lock order.
+    /// </remarks>
     public Task DeleteTaskHubAsync(CancellationToken cancellationToken) =>
         WriteAsync(async session =>
         {
+            await using (var entities = session.Command("Entities/DeleteTaskHub"))
+            {
+                await entities.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             await using var command = session.Command("Instances/DeleteTaskHub");
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             session.AllInstances = true;
@@ -145,21 +151,15 @@ public sealed partial class PostgresStore : IPerdureStore
     public Task WhenWorkAvailable(WorkItemKind kind) => _work.When(kind);
 
     /// <inheritdoc/>
-    /// <remarks>Entities are not stored here yet, so none is ever due for <see cref="WorkItemKind.Entity"/>.</remarks>
     public async Task<DateTimeOffset?> GetNextWorkDueAsync(WorkItemKind kind, CancellationToken cancellationToken)
     {
         var statement = kind switch
         {
             WorkItemKind.Orchestration => "Reads/NextOrchestrationDue",
             WorkItemKind.Activity => "Reads/NextActivityDue",
-            WorkItemKind.Entity => null,
+            WorkItemKind.Entity => "Entities/NextDue",
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown kind of work item."),
         };
-        if (statement is null)
-        {
-            return null;
-        }
-
         var now = _time.GetUtcNow();
         return await ReadAsync(async session =>
         {
@@ -295,6 +295,7 @@ public sealed partial class PostgresStore : IPerdureStore
             }
         }
 
+        await StopLanesAsync().ConfigureAwait(false);
         if (_listener is { } listener)
         {
             await listener.DisposeAsync().ConfigureAwait(false);
@@ -349,57 +350,7 @@ public sealed partial class PostgresStore : IPerdureStore
         Log.Opened(_logger, Schema, TaskHub, version);
     }
 
-    /// <summary>
-    /// Runs <paramref name="body"/> in one transaction and commits it, then wakes this process's dispatchers and waiters.
-    /// </summary>
-    /// <remarks>
-    /// A transaction that fails before its COMMIT was sent runs again from the start (at most
-    /// <see cref="PostgresStoreOptions.MaxTransactionRetries"/> times) when the failure says nothing about the request
-    /// itself: a deadlock, a serialization conflict, a row a concurrent transaction inserted or deleted first, or a
-    /// connection that broke (the server restarted, the backend was terminated). A broken connection also empties the
-    /// pool's idle connections, which most likely broke with it. Nothing was written by the failed attempt, and every
-    /// body is a pure function of its prepared input, so running it again is safe. A failure during COMMIT is never
-    /// retried: the transaction may have committed, and the caller must be told. Any other error rolls back and reaches
-    /// the caller.
-    /// </remarks>
-    private async Task<T> WriteAsync<T>(Func<PgSession, Task<T>> body, CancellationToken cancellationToken)
-    {
-        await EnsureStartedAsync().ConfigureAwait(false);
-        for (var attempt = 1; ; attempt++)
-        {
-            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    var session = new PgSession(connection, transaction, TaskHub, _time.GetUtcNow());
-                    var committing = false;
-                    try
-                    {
-                        var result = await body(session).ConfigureAwait(false);
-                        if (NotificationPayload.Of(session) is { } payload)
-                        {
-                            await using var notify = session.Command("Notify/Work").With("@Channel", _channel).With("@Payload", payload);
-                            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                        }
-
-                        // Once COMMIT is sent its outcome is the server's; cancelling it would leave the caller unsure.
-                        committing = true;
-                        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                        OnCommitted(session);
-                        return result;
-                    }
-                    catch (NpgsqlException ex) when (!committing && attempt <= _options.MaxTransactionRetries && IsRetryable(ex))
-                    {
-                        RecordRetry(ex, attempt);
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>Runs a read on a pooled connection; a broken connection is replaced and the read runs again, as in <see cref="WriteAsync"/>.</summary>
+    /// <summary>Runs a read on a pooled connection; a broken connection is replaced and the read runs again, as in <see cref="RunAloneAsync"/>.</summary>
     private async Task<T> ReadAsync<T>(Func<PgSession, Task<T>> read, CancellationToken cancellationToken)
     {
         await EnsureStartedAsync().ConfigureAwait(false);
@@ -456,6 +407,11 @@ public sealed partial class PostgresStore : IPerdureStore
             _work.Signal(WorkItemKind.Activity);
         }
 
+        if (session.EntityWork)
+        {
+            _work.Signal(WorkItemKind.Entity);
+        }
+
         if (session.AllInstances)
         {
             _instanceSignals.SignalAll();
@@ -477,6 +433,11 @@ public sealed partial class PostgresStore : IPerdureStore
         if (notification.ActivityWork)
         {
             _work.Signal(WorkItemKind.Activity);
+        }
+
+        if (notification.EntityWork)
+        {
+            _work.Signal(WorkItemKind.Entity);
         }
 
         if (notification.Instances is { } instances)

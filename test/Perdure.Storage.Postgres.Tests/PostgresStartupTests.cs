@@ -1,6 +1,5 @@
 using Npgsql;
 using Perdure.Core;
-using Perdure.Core.Entities;
 using Perdure.Core.History;
 using Perdure.Storage.Postgres.Schema;
 
@@ -187,47 +186,6 @@ public sealed class PostgresStartupTests(PostgresDatabase database) : IClassFixt
             await using var dropRole = database.DataSource.CreateCommand($"DROP ROLE {role}");
             await dropRole.ExecuteNonQueryAsync(CancellationToken.None);
         }
-    }
-
-    [Fact]
-    public async Task Entity_members_say_entities_are_not_supported_yet_naming_the_issue()
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        await using var schema = await database.CreateSchemaAsync(timeout.Token);
-        await using var store = new PostgresStore("hub", Options(schema.Name));
-
-        var error = await Assert.ThrowsAsync<NotSupportedException>(() => store.GetEntityAsync("@counter@a", false, timeout.Token));
-
-        Assert.Contains("issue 6", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_checkpoint_that_sends_entity_messages_is_refused_and_writes_nothing()
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        await using var schema = await database.CreateSchemaAsync(timeout.Token);
-        await using var store = new PostgresStore("hub", Options(schema.Name));
-        await store.CreateInstanceAsync(NewInstance("order-1"), timeout.Token);
-        var workItem = Assert.Single(await store.ClaimOrchestrationsAsync("worker-1", TimeSpan.FromMinutes(1), 1, timeout.Token));
-        var checkpoint = new OrchestrationCheckpoint
-        {
-            ExecutionId = workItem.Instance.ExecutionId,
-            Instance = workItem.Instance with { Status = OrchestrationStatus.Running },
-            ConsumedMessageIds = [.. workItem.Messages.Select(m => m.MessageId)],
-            EntityMessages =
-            [
-                new EntityInboxMessage
-                {
-                    EntityId = "@counter@a",
-                    Message = new EntitySignalMessage { Operation = "add" },
-                },
-            ],
-        };
-
-        var error = await Assert.ThrowsAsync<NotSupportedException>(() => store.CompleteOrchestrationAsync(workItem, checkpoint, timeout.Token));
-
-        Assert.Contains("issue 6", error.Message, StringComparison.Ordinal);
-        Assert.Equal(OrchestrationStatus.Pending, (await store.GetInstanceAsync("order-1", false, timeout.Token))?.Status);
     }
 
     private PostgresStoreOptions Options(string schema) => new()

@@ -19,11 +19,27 @@ internal sealed class PgSession(NpgsqlConnection connection, NpgsqlTransaction? 
     /// <summary>Activity work may have become visible (or delayed activity work was added).</summary>
     public bool ActivityWork { get; set; }
 
+    /// <summary>Entity work may have become visible (or a delayed entity message or back-off was added).</summary>
+    public bool EntityWork { get; set; }
+
     /// <summary>The instances whose rows changed.</summary>
     public HashSet<string> Instances { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Every instance of the hub may have changed.</summary>
     public bool AllInstances { get; set; }
+
+    /// <summary>Adds what <paramref name="other"/> changed to what this session announces (a group's requests share one NOTIFY).</summary>
+    public void Include(PgSession other)
+    {
+        OrchestrationWork |= other.OrchestrationWork;
+        ActivityWork |= other.ActivityWork;
+        EntityWork |= other.EntityWork;
+        AllInstances |= other.AllInstances;
+        if (!AllInstances)
+        {
+            Instances.UnionWith(other.Instances);
+        }
+    }
 
     public NpgsqlCommand Command(string statement)
     {

@@ -11,17 +11,11 @@ internal sealed class PreparedCheckpoint
     /// <param name="previousHistoryLength">The history length the step ran against.</param>
     /// <param name="lease">The claim's lease; null for a local step.</param>
     /// <param name="checkpoint">What the step commits.</param>
-    /// <exception cref="NotSupportedException">The step sends entity messages, which this store does not keep yet.</exception>
+    /// <exception cref="ArgumentException">An entity message of the step is null or not valid; nothing was written.</exception>
     public PreparedCheckpoint(InstanceState before, int previousHistoryLength, Lease? lease, OrchestrationCheckpoint checkpoint)
     {
-        if (checkpoint.EntityMessages.Count > 0)
-        {
-            throw new NotSupportedException(
-                $"The step of '{before.InstanceId}' signals or calls entities, which the PostgreSQL store does not support yet: " +
-                "they arrive with its entity tables (schema script 0002), the next step of issue 6. Nothing was written. " +
-                "Use the SQLite or in-memory store for orchestrations that use entities until then.");
-        }
-
+        EntityMessages = PreparedEntityMessage.FromAll(checkpoint.EntityMessages);
+        EntitiesToLock = EntityMessages.Length > 0 ? PreparedEntityMessage.LockSet(EntityMessages, ownEntityId: null) : null;
         Before = before;
         Checkpoint = checkpoint;
         Lease = lease;
@@ -52,6 +46,15 @@ internal sealed class PreparedCheckpoint
             .ToList();
         RowsToLock = others.Count > 0 ? [before.InstanceId, .. others] : null;
     }
+
+    /// <summary>The entity messages the step sends, in list order.</summary>
+    public PreparedEntityMessage[] EntityMessages { get; }
+
+    /// <summary>
+    /// The entities the step sends messages to, to be locked in id order before any instance row (the store's lock
+    /// order); null when it sends none.
+    /// </summary>
+    public EntityLockSet? EntitiesToLock { get; }
 
     /// <summary>
     /// The instances whose rows the step writes (its own, its messages' targets, its sub-orchestrations), to be locked in

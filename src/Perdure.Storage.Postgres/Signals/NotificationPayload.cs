@@ -5,13 +5,15 @@ using Perdure.Storage.Postgres.Data;
 namespace Perdure.Storage.Postgres.Signals;
 
 /// <summary>
-/// What a NOTIFY says about its commit, as JSON: <c>{"o":true,"a":false,"i":["id",...]}</c>, which kinds of work may
-/// have become visible and which instances changed. <c>"i"</c> is null when every instance may have changed (a task hub
-/// deletion) or when the ids would not fit: PostgreSQL limits a payload to 8,000 bytes, so long lists say "all".
+/// What a NOTIFY says about its commit, as JSON: <c>{"o":true,"a":false,"e":false,"i":["id",...]}</c>, which kinds of
+/// work (orchestration, activity, entity) may have become visible and which instances changed. <c>"i"</c> is null when
+/// every instance may have changed (a task hub deletion) or when the ids would not fit: PostgreSQL limits a payload to
+/// 8,000 bytes, so long lists say "all". A payload without <c>"e"</c> (from a build before entities) reads as false.
 /// </summary>
 internal sealed record NotificationPayload(
     [property: JsonPropertyName("o")] bool OrchestrationWork,
     [property: JsonPropertyName("a")] bool ActivityWork,
+    [property: JsonPropertyName("e")] bool EntityWork,
     [property: JsonPropertyName("i")] IReadOnlyList<string>? Instances)
 {
     private const int MaxPayloadBytes = 7000;
@@ -19,16 +21,16 @@ internal sealed record NotificationPayload(
     /// <summary>The payload announcing a transaction's changes, or null when it changed nothing anyone waits for.</summary>
     public static string? Of(PgSession session)
     {
-        if (!session.OrchestrationWork && !session.ActivityWork && !session.AllInstances && session.Instances.Count == 0)
+        if (!session.OrchestrationWork && !session.ActivityWork && !session.EntityWork && !session.AllInstances && session.Instances.Count == 0)
         {
             return null;
         }
 
         var json = JsonSerializer.Serialize(new NotificationPayload(
-            session.OrchestrationWork, session.ActivityWork, session.AllInstances ? null : [.. session.Instances]));
+            session.OrchestrationWork, session.ActivityWork, session.EntityWork, session.AllInstances ? null : [.. session.Instances]));
         return System.Text.Encoding.UTF8.GetByteCount(json) <= MaxPayloadBytes
             ? json
-            : JsonSerializer.Serialize(new NotificationPayload(session.OrchestrationWork, session.ActivityWork, null));
+            : JsonSerializer.Serialize(new NotificationPayload(session.OrchestrationWork, session.ActivityWork, session.EntityWork, null));
     }
 
     /// <summary>Reads a payload; one that cannot be read wakes everything (it is only a hint).</summary>
@@ -44,5 +46,5 @@ internal sealed record NotificationPayload(
         }
     }
 
-    private static NotificationPayload Everything { get; } = new(true, true, null);
+    private static NotificationPayload Everything { get; } = new(true, true, true, null);
 }
