@@ -191,6 +191,71 @@ internal sealed class PostgresServer
         return ReadCounters();
     }
 
+    /// <summary>
+    /// Turns on per-statement figures when the server preloads pg_stat_statements (creating the extension if needed);
+    /// false, and nothing changed, when it does not.
+    /// </summary>
+    public bool TryEnableStatements(ServerSettings settings)
+    {
+        if (!settings.PreloadLibraries.Contains("pg_stat_statements", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE EXTENSION IF NOT EXISTS pg_stat_statements";
+            _ = command.ExecuteNonQuery();
+            return true;
+        }
+        catch (PostgresException ex)
+        {
+            Console.Error.WriteLine($"warning: pg_stat_statements is preloaded but cannot be used: {ex.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Clears pg_stat_statements, so the next read covers one run.</summary>
+    public void ResetStatements()
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pg_stat_statements_reset()";
+        _ = command.ExecuteNonQuery();
+    }
+
+    /// <summary>The statements of this database since the last reset, most server time first.</summary>
+    public List<StatementFigures> ReadStatements(int top)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT query, calls, total_exec_time, rows FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_stat_activity%'
+            ORDER BY total_exec_time DESC LIMIT @top
+            """;
+        _ = command.Parameters.AddWithValue("top", top);
+        var statements = new List<StatementFigures>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            statements.Add(new StatementFigures(Shorten(reader.GetString(0)), reader.GetInt64(1), reader.GetDouble(2), reader.GetInt64(3)));
+        }
+
+        return statements;
+    }
+
+    /// <summary>The statement without its comment lines, on one line, at most 110 characters.</summary>
+    private static string Shorten(string query)
+    {
+        var code = string.Join(' ', query.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("--", StringComparison.Ordinal)));
+        code = string.Join(' ', code.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        return code.Length <= 110 ? code : code[..107] + "...";
+    }
+
     private static string? Setting(NpgsqlConnection connection, string name)
     {
         try
@@ -233,6 +298,9 @@ internal sealed record ServerSettings(IReadOnlyList<KeyValuePair<string, string>
 
     public override string ToString() => string.Join(", ", Values.Select(v => $"{v.Key}={v.Value}"));
 }
+
+/// <summary>One statement's figures from pg_stat_statements: calls, server time in milliseconds, rows.</summary>
+internal sealed record StatementFigures(string Query, long Calls, double TotalMilliseconds, long Rows);
 
 /// <summary>Cumulative server counters at one moment; <see cref="Minus"/> gives what happened between two.</summary>
 internal sealed record ServerCounters(

@@ -55,6 +55,7 @@ if (store.Postgres is { } postgresServer)
     }
 }
 
+var statementFigures = serverSettings is not null && store.Postgres!.TryEnableStatements(serverSettings);
 var dataFolderDisk = serverSettings?.DataDirectory is { } dataDirectory && store.Postgres!.IsLocal && Directory.Exists(dataDirectory)
     ? DiskInfo.Of(dataDirectory)
     : null;
@@ -94,6 +95,11 @@ else if (store.Postgres is { } server)
     Console.WriteLine($"  data    : {serverSettings!.DataDirectory ?? "unknown (this user may not read data_directory)"}" +
                       (dataFolderDisk is null ? (server.IsLocal ? string.Empty : " (a remote server: its disk is unknown)") : $", {dataFolderDisk}") +
                       (dataFolderDisk?.IsMemory == true ? "  WARNING: a memory file system, so commits never reach a disk" : string.Empty));
+    if (statementFigures)
+    {
+        Console.WriteLine("  figures : pg_stat_statements is preloaded on the server: per-statement figures follow each W1 run (it costs a little time)");
+    }
+
     foreach (var warning in serverSettings.NotDurable())
     {
         Console.WriteLine($"  WARNING : {warning}");
@@ -131,7 +137,7 @@ if (warmUp.Errors.Count == 0)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var run = await W1ShortChains.RunAsync(options, store, options.Instances, timeout);
+        var run = await W1ShortChains.RunAsync(options, store, options.Instances, timeout, statementFigures);
         report.W1Runs.Add(run);
         errors.AddRange(run.Errors.Select(e => $"W1: {e}"));
         Console.WriteLine($"  rep {rep}/{options.Repetitions}  hub {run.TaskHub,-16}  {run.Instances * W1ShortChains.StepsPerInstance,7:N0} steps " +
@@ -140,6 +146,7 @@ if (warmUp.Errors.Count == 0)
                           (store.IsPostgres ? $"schema {run.FileBytes / 1024.0 / 1024.0,5:0.0} MB  " : string.Empty) +
                           (run.Errors.Count == 0 ? "outputs verified" : $"{run.Errors.Count} WRONG"));
         PrintCounters(run);
+        PrintStatements(run);
         if (run.Errors.Count > 0)
         {
             break;
@@ -310,6 +317,22 @@ void PrintCounters(RunResult run)
     {
         Console.WriteLine($"      per step, server: {server.PerStep(run.CountedSteps)}" +
                           (run.Commands is { } commands ? $"; this process sent {commands / (double)run.CountedSteps:0.00} commands or batches" : string.Empty));
+    }
+}
+
+void PrintStatements(RunResult run)
+{
+    if (run.Statements is not { Count: > 0 } statements)
+    {
+        return;
+    }
+
+    var total = statements.Sum(s => s.TotalMilliseconds);
+    Console.WriteLine($"      statements with the most server time (pg_stat_statements; per step; a COMMIT's WAL flush is not in its time):");
+    foreach (var statement in statements)
+    {
+        Console.WriteLine($"        {statement.Calls / (double)run.CountedSteps,6:0.00} calls {statement.TotalMilliseconds * 1000 / statement.Calls,8:0} us each " +
+                          $"{statement.TotalMilliseconds / total,5:P0}  {statement.Rows / (double)statement.Calls,6:0.0} rows  {statement.Query}");
     }
 }
 

@@ -24,7 +24,7 @@ internal static class W1ShortChains
     /// Runs W1 once on a fresh host, task hub and (SQLite) database file or (PostgreSQL) schema; the time covers scheduling
     /// all instances to the last completion. The file or schema is deleted afterwards.
     /// </summary>
-    public static async Task<RunResult> RunAsync(BenchmarkOptions options, BenchStore store, int instances, TimeSpan timeout)
+    public static async Task<RunResult> RunAsync(BenchmarkOptions options, BenchStore store, int instances, TimeSpan timeout, bool statements = false)
     {
         var taskHub = $"w1_{Interlocked.Increment(ref s_runCounter)}_{Guid.NewGuid().ToString("N")[..8]}";
         using var location = store.NewLocation(taskHub);
@@ -39,6 +39,11 @@ internal static class W1ShortChains
             // The store creates its schema on first use; that is not part of the measured run.
             _ = await client.GetInstanceAsync("w1-not-an-instance", CancellationToken.None).ConfigureAwait(false);
             before = store.Postgres?.ReadCounters();
+            if (statements)
+            {
+                store.Postgres!.ResetStatements();
+            }
+
             commands?.Start();
             result = await ScheduleAndVerifyAsync(client, taskHub, instances, timeout).ConfigureAwait(false);
             commands?.Stop();
@@ -54,6 +59,7 @@ internal static class W1ShortChains
             FileBytes = location.FileBytes(),
             Server = before is null ? null : store.Postgres!.ReadCountersSettled().Minus(before),
             Commands = commands?.Count,
+            Statements = statements ? store.Postgres!.ReadStatements(15) : null,
         };
     }
 
@@ -135,6 +141,9 @@ internal sealed record RunResult(string TaskHub, int Instances, TimeSpan Elapsed
 
     /// <summary>Commands (and batches) this process sent to PostgreSQL during the run, COMMITs not included.</summary>
     public long? Commands { get; init; }
+
+    /// <summary>PostgreSQL's per-statement figures of the run (pg_stat_statements), when the server has them.</summary>
+    public IReadOnlyList<StatementFigures>? Statements { get; init; }
 
     /// <summary>The steps <see cref="Server"/> covers: this run's, plus a warm-up's when it ran on the same store.</summary>
     public int CountedSteps { get; init; } = Instances * W1ShortChains.StepsPerInstance;
