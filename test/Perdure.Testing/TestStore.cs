@@ -21,7 +21,21 @@ public sealed class AllStores : IEnumerable<object[]>
     /// <inheritdoc/>
     public IEnumerator<object[]> GetEnumerator()
     {
-        // PostgreSQL joins once the integration suite passes on it (issue 6).
+        yield return [TestStore.InMemory];
+        yield return [TestStore.Sqlite];
+        yield return [TestStore.Postgres];
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>Theory data: every store that runs durable entities (all but PostgreSQL, whose entity support is being built).</summary>
+public sealed class StoresWithEntities : IEnumerable<object[]>
+{
+    /// <inheritdoc/>
+    public IEnumerator<object[]> GetEnumerator()
+    {
+        // The PostgreSQL store's entity members still throw NotSupportedException (issue 6); it joins when they land.
         yield return [TestStore.InMemory];
         yield return [TestStore.Sqlite];
     }

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
+using Npgsql;
 using Perdure.Client;
 using Perdure.Core.InMemory;
 using Perdure.Engine;
@@ -95,7 +96,14 @@ public abstract class TestStoreLocation : IDisposable
 
     private sealed class PostgresLocation() : TestStoreLocation(TestStore.Postgres)
     {
-        private readonly string _connectionString = TestPostgres.ConnectionString;
+        /// <summary>
+        /// Connections per store. The server allows 100 in all; test classes run at once, some with two hosts on a location
+        /// (each store has a pool, one connection of which LISTENs), and other test assemblies may share the server.
+        /// </summary>
+        private const int MaxPoolSize = 6;
+
+        private readonly string _connectionString =
+            new NpgsqlConnectionStringBuilder(TestPostgres.ConnectionString) { MaxPoolSize = MaxPoolSize }.ConnectionString;
 
         internal override void Use(IDurableTaskWorkerBuilder builder, Action<PerdureWorkerOptions> configure) =>
             builder.UsePostgres(_connectionString, configure, ConfigureStore);
