@@ -20,6 +20,12 @@ internal static partial class Log
     [LoggerMessage(5011, LogLevel.Warning, "Another worker already committed history #{SequenceNumber} of '{InstanceId}'; this step is dropped.")]
     public static partial void DuplicateStep(ILogger logger, string instanceId, int sequenceNumber);
 
+    [LoggerMessage(5013, LogLevel.Trace, "Committed a group of {Count} write requests in one PostgreSQL transaction.")]
+    public static partial void GroupCommitted(ILogger logger, int count);
+
+    [LoggerMessage(5014, LogLevel.Debug, "A group of {Count} write requests failed before COMMIT and was rolled back; each runs again alone.")]
+    public static partial void GroupSplit(ILogger logger, int count, Exception exception);
+
     [LoggerMessage(5020, LogLevel.Warning, "The PostgreSQL LISTEN connection failed; polling every {Interval} until it is back.")]
     public static partial void ListenFailed(ILogger logger, Exception exception, TimeSpan interval);
 

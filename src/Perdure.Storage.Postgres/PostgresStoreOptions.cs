@@ -30,6 +30,20 @@ public sealed partial class PostgresStoreOptions
     /// <summary>How many times a transaction that failed on a deadlock or a serialization conflict is run again. Default 5.</summary>
     public int MaxTransactionRetries { get; set; } = 5;
 
+    /// <summary>
+    /// How many write transactions this store runs at once, each on a pooled connection of its own. Write requests
+    /// (claims, checkpoints, completions, new instances, ...) that arrive while all of them are busy queue up and go
+    /// together into the next free one: one COMMIT and one wait for the disk for the whole group. Default 4.
+    /// </summary>
+    /// <remarks>
+    /// More lanes let more transactions wait for the server at once; fewer make larger groups. The pool (Npgsql's
+    /// <c>Maximum Pool Size</c>) must hold these, the LISTEN connection and the reads running at the same time.
+    /// </remarks>
+    public int WriteConnections { get; set; } = 4;
+
+    /// <summary>The most write requests one transaction carries. Default 64.</summary>
+    public int MaxBatchSize { get; set; } = 64;
+
     /// <summary>Returns a copy, so a store is not affected by later changes to the options it was created with.</summary>
     internal PostgresStoreOptions Clone() => (PostgresStoreOptions)MemberwiseClone();
 
