@@ -122,7 +122,7 @@ public sealed class EntityTests
     private static readonly EntityInstanceId Bob = new(nameof(Account), "bob");
 
     [Theory]
-    [ClassData(typeof(StoresWithEntities))]
+    [ClassData(typeof(AllStores))]
     public async Task Concurrent_signals_from_clients_and_orchestrations_give_an_exact_total(TestStore store)
     {
         await using var host = await PerdureTestHost.StartAsync(store, Register);
@@ -142,7 +142,7 @@ public sealed class EntityTests
     }
 
     [Theory]
-    [ClassData(typeof(StoresWithEntities))]
+    [ClassData(typeof(AllStores))]
     public async Task A_failing_operation_rolls_back_only_itself_and_reaches_the_caller(TestStore store)
     {
         await using var host = await PerdureTestHost.StartAsync(store, Register);
@@ -155,7 +155,7 @@ public sealed class EntityTests
     }
 
     [Theory]
-    [ClassData(typeof(StoresWithEntities))]
+    [ClassData(typeof(AllStores))]
     public async Task Locked_transfers_never_show_a_concurrent_auditor_a_wrong_total(TestStore store)
     {
         await using var host = await PerdureTestHost.StartAsync(store, Register);
@@ -179,7 +179,7 @@ public sealed class EntityTests
     }
 
     [Theory]
-    [ClassData(typeof(StoresWithEntities))]
+    [ClassData(typeof(AllStores))]
     public async Task Delete_removes_the_entity(TestStore store)
     {
         await using var host = await PerdureTestHost.StartAsync(store, Register);
@@ -196,7 +196,7 @@ public sealed class EntityTests
     }
 
     [Theory]
-    [ClassData(typeof(StoresWithEntities))]
+    [ClassData(typeof(AllStores))]
     public async Task An_operation_starts_an_orchestration_and_signals_another_entity_when_its_batch_commits(TestStore store)
     {
         await using var host = await PerdureTestHost.StartAsync(store, Register);
@@ -211,7 +211,7 @@ public sealed class EntityTests
     }
 
     [Theory]
-    [ClassData(typeof(StoresWithEntities))]
+    [ClassData(typeof(AllStores))]
     public async Task Calling_an_operation_the_entity_lacks_fails_the_call_and_leaves_the_entity_usable(TestStore store)
     {
         await using var host = await PerdureTestHost.StartAsync(store, r =>
@@ -268,7 +268,7 @@ public sealed class EntityTests
     }
 
     [Theory]
-    [ClassData(typeof(StoresWithEntities))]
+    [ClassData(typeof(AllStores))]
     public async Task Locks_still_held_are_released_when_the_orchestration_completes_fails_continues_or_is_terminated(TestStore store)
     {
         await using var host = await PerdureTestHost.StartAsync(store, RegisterLockHolder);

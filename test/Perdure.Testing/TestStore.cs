@@ -28,17 +28,3 @@ public sealed class AllStores : IEnumerable<object[]>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
-
-/// <summary>Theory data: every store that runs durable entities (all but PostgreSQL, whose entity support is being built).</summary>
-public sealed class StoresWithEntities : IEnumerable<object[]>
-{
-    /// <inheritdoc/>
-    public IEnumerator<object[]> GetEnumerator()
-    {
-        // The PostgreSQL store's entity members still throw NotSupportedException (issue 6); it joins when they land.
-        yield return [TestStore.InMemory];
-        yield return [TestStore.Sqlite];
-    }
-
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-}
