@@ -286,7 +286,14 @@ public sealed partial class PostgresStore
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var command = session.Command("Orchestrations/Checkpoint")
+        // Everything up to the activity calls needs no answer in between, so it goes to the server as one batch. A claimed
+        // step's lease check (the Checkpoint update) is its first statement: if it changed no row the caller throws and
+        // the transaction rolls back. A local step's check decides whether the step is written at all, so it goes first,
+        // alone.
+        var claimed = step.Before;
+        var instance = checkpoint.Instance;
+        await using var batch = session.Batch();
+        var update = session.Statement("Orchestrations/Checkpoint")
             .With("@Status", (int)checkpoint.Instance.Status)
             .With("@CompletedAt", checkpoint.Instance.CompletedAt)
             .With("@Failure", step.Failure)
@@ -298,9 +305,12 @@ public sealed partial class PostgresStore
             .With("@LockExpiration", step.Lease?.LockExpiration)
             .With("@ExecutionId", checkpoint.ExecutionId)
             .With("@PreviousHistoryLength", step.PreviousHistoryLength)
-            .With("@RunningStatus", (int)OrchestrationStatus.Running))
+            .With("@RunningStatus", (int)OrchestrationStatus.Running);
+        if (step.Lease is null)
         {
-            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            await using var check = session.Batch();
+            check.BatchCommands.Add(update);
+            if (await check.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
             {
                 // A local step's transaction goes on without the step: rows the entity lock created for its messages go.
                 if (step.EntitiesToLock is { } created)
@@ -311,60 +321,87 @@ public sealed partial class PostgresStore
                 return false;
             }
         }
+        else
+        {
+            batch.BatchCommands.Add(update);
+        }
 
-        var claimed = step.Before;
-        var instance = checkpoint.Instance;
         if (step.DefinitionChanged)
         {
-            await using var command = session.Command("Orchestrations/UpdateDefinition")
+            batch.BatchCommands.Add(session.Statement("Orchestrations/UpdateDefinition")
                 .With("@InstanceId", instanceId)
                 .With("@Name", instance.Name)
                 .With("@Version", instance.Version)
                 .With("@ScheduledStartAt", instance.ScheduledStartAt)
                 .With("@Tags", step.Tags)
                 .WithParent(instance.Parent)
-                .With("@TraceParent", instance.TraceParent);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                .With("@TraceParent", instance.TraceParent));
         }
 
         if (!string.Equals(claimed.Input, instance.Input, StringComparison.Ordinal)
             || !string.Equals(claimed.Output, instance.Output, StringComparison.Ordinal)
             || !string.Equals(claimed.CustomStatus, instance.CustomStatus, StringComparison.Ordinal))
         {
-            await using var command = session.Command("Orchestrations/UpdatePayloads")
+            batch.BatchCommands.Add(session.Statement("Orchestrations/UpdatePayloads")
                 .With("@InstanceId", instanceId)
                 .With("@Input", instance.Input)
                 .With("@Output", instance.Output)
-                .With("@CustomStatus", instance.CustomStatus);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                .With("@CustomStatus", instance.CustomStatus));
         }
 
-        await WriteHistoryAsync(session, step, cancellationToken).ConfigureAwait(false);
+        if (checkpoint.NewExecutionId is not null)
+        {
+            // Continue-as-new: the old execution's history is superseded; only the new one is kept.
+            batch.BatchCommands.Add(session.Statement("Orchestrations/DeleteHistory").With("@InstanceId", instanceId));
+        }
+
+        if (step.HistoryEvents.Length > 0)
+        {
+            batch.BatchCommands.Add(session.Statement("Orchestrations/InsertHistory")
+                .With("@InstanceId", instanceId)
+                .With("@ExecutionId", step.HistoryExecutionId)
+                .With("@FirstSequenceNumber", step.FirstSequenceNumber)
+                .With("@HistoryTypes", step.HistoryTypes)
+                .With("@HistoryTimestamps", step.HistoryTimestamps)
+                .With("@HistoryEvents", step.HistoryEvents));
+        }
+
         if (step.ConsumedMessageIds is { } consumed)
         {
-            await using var command = session.Command("Orchestrations/DeleteMessages").With("@InstanceId", instanceId).With("@MessageIds", consumed);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            batch.BatchCommands.Add(session.Statement("Orchestrations/DeleteMessages").With("@InstanceId", instanceId).With("@MessageIds", consumed));
         }
 
-        for (var i = 0; i < checkpoint.ActivityTasks.Count; i++)
+        if (step.ActivityEvents.Length > 0)
         {
-            var task = checkpoint.ActivityTasks[i];
-            long taskId;
-            await using (var command = session.Command("Orchestrations/InsertActivityTask")
-                .With("@InstanceId", task.InstanceId)
-                .With("@ExecutionId", task.ExecutionId)
-                .With("@Name", task.Scheduled.Name)
-                .With("@Now", session.Now))
-            {
-                taskId = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            }
-
-            await using (var command = session.Command("Orchestrations/InsertActivityTaskEvent").With("@TaskId", taskId).With("@Event", step.ActivityEvents[i]))
-            {
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            batch.BatchCommands.Add(session.Statement("Orchestrations/InsertActivityTasks")
+                .With("@CallInstanceIds", step.ActivityInstanceIds)
+                .With("@CallExecutionIds", step.ActivityExecutionIds)
+                .With("@CallNames", step.ActivityNames)
+                .With("@CallEvents", step.ActivityEvents)
+                .With("@Now", session.Now));
             session.ActivityWork = true;
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "history_key")
+            {
+                // Another worker already committed this step: the backstop behind the lease. Nothing of this one is written
+                // (the transaction is rolled back); the instance itself is fine.
+                Log.DuplicateStep(_logger, instanceId, step.FirstSequenceNumber);
+                throw new WorkItemLockLostException(
+                    $"orchestration instance '{instanceId}' (history #{step.FirstSequenceNumber} was already written by another worker)",
+                    step.Lease?.LockedBy ?? "a local step");
+            }
+
+            if (step.Lease is not null && update.RecordsAffected != 1)
+            {
+                return false;
+            }
         }
 
         for (var i = 0; i < checkpoint.SubOrchestrations.Count; i++)
@@ -406,42 +443,6 @@ public sealed partial class PostgresStore
         session.OrchestrationWork = true;
         session.Instances.Add(instanceId);
         return true;
-    }
-
-    private async Task WriteHistoryAsync(PgSession session, PreparedCheckpoint step, CancellationToken cancellationToken)
-    {
-        var instanceId = step.Before.InstanceId;
-        if (step.Checkpoint.NewExecutionId is not null)
-        {
-            // Continue-as-new: the old execution's history is superseded; only the new one is kept.
-            await using var command = session.Command("Orchestrations/DeleteHistory").With("@InstanceId", instanceId);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        try
-        {
-            for (var i = 0; i < step.History.Length; i++)
-            {
-                var (type, timestamp, json) = step.History[i];
-                await using var command = session.Command("Orchestrations/InsertHistory")
-                    .With("@InstanceId", instanceId)
-                    .With("@ExecutionId", step.HistoryExecutionId)
-                    .With("@SequenceNumber", step.FirstSequenceNumber + i)
-                    .With("@EventType", (int)type)
-                    .With("@Timestamp", timestamp)
-                    .With("@Event", json);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "history_key")
-        {
-            // Another worker already committed this step: the backstop behind the lease. Nothing of this one is written
-            // (the transaction is rolled back); the instance itself is fine.
-            Log.DuplicateStep(_logger, instanceId, step.FirstSequenceNumber);
-            throw new WorkItemLockLostException(
-                $"orchestration instance '{instanceId}' (history #{step.FirstSequenceNumber} was already written by another worker)",
-                step.Lease?.LockedBy ?? "a local step");
-        }
     }
 
     private static async Task RejectSubOrchestrationAsync(PgSession session, NewInstance child, OrchestrationStatus status, CancellationToken cancellationToken)

@@ -35,6 +35,9 @@ namespace Perdure.Storage.Postgres;
 /// </remarks>
 public sealed partial class PostgresStore : IPerdureStore
 {
+    /// <summary>How many statements Npgsql prepares per connection unless the connection string says otherwise.</summary>
+    private const int AutoPreparedStatements = 64;
+
     private readonly PostgresStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -92,6 +95,15 @@ public sealed partial class PostgresStore : IPerdureStore
 
         // The schema reaches statements through the search path, so no statement names it.
         connectionString.SearchPath = _options.Schema;
+
+        // The store runs the same few dozen statements all the time: prepared once per connection, the server parses and
+        // plans each once instead of on every call. A connection string that sets Max Auto Prepare (0 turns it off, e.g.
+        // behind a pooler without prepared statements) keeps its value.
+        if (!SetsOption(_options.ConnectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            connectionString.MaxAutoPrepare = AutoPreparedStatements;
+            connectionString.AutoPrepareMinUsages = 2;
+        }
         var builder = new NpgsqlDataSourceBuilder(connectionString.ConnectionString);
         if (loggerFactory is not null)
         {
@@ -303,6 +315,13 @@ public sealed partial class PostgresStore : IPerdureStore
 
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _instanceSignals.SignalAll();
+    }
+
+    /// <summary>Whether <paramref name="connectionString"/> names the option under any of its names (case-insensitive).</summary>
+    private static bool SetsOption(string connectionString, params string[] names)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return names.Any(given.ContainsKey);
     }
 
     /// <summary>

@@ -21,4 +21,10 @@ internal static class InstanceRow
         .With("@ParentInstanceId", parent?.InstanceId)
         .With("@ParentExecutionId", parent?.ExecutionId)
         .With("@ParentTaskScheduledId", parent?.TaskScheduledId);
+
+    public static NpgsqlBatchCommand WithParent(this NpgsqlBatchCommand command, ParentInstance? parent) => command
+        .With("@ParentName", parent?.Name)
+        .With("@ParentInstanceId", parent?.InstanceId)
+        .With("@ParentExecutionId", parent?.ExecutionId)
+        .With("@ParentTaskScheduledId", parent?.TaskScheduledId);
 }

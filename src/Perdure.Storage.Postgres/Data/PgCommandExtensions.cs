@@ -34,6 +34,27 @@ internal static class PgCommandExtensions
 
     public static NpgsqlBatch With(this NpgsqlBatch batch, string name, DateTimeOffset? value) => batch.Add(name, NpgsqlDbType.Bigint, value?.UtcTicks);
 
+    public static NpgsqlBatchCommand With(this NpgsqlBatchCommand command, string name, string? value) =>
+        command.Add(name, NpgsqlDbType.Text, value);
+
+    public static NpgsqlBatchCommand With(this NpgsqlBatchCommand command, string name, long? value) =>
+        command.Add(name, NpgsqlDbType.Bigint, value);
+
+    public static NpgsqlBatchCommand With(this NpgsqlBatchCommand command, string name, int? value) =>
+        command.Add(name, NpgsqlDbType.Integer, value);
+
+    public static NpgsqlBatchCommand With(this NpgsqlBatchCommand command, string name, DateTimeOffset? value) =>
+        command.Add(name, NpgsqlDbType.Bigint, value?.UtcTicks);
+
+    public static NpgsqlBatchCommand With(this NpgsqlBatchCommand command, string name, long[]? value) =>
+        command.Add(name, NpgsqlDbType.Array | NpgsqlDbType.Bigint, value);
+
+    public static NpgsqlBatchCommand With(this NpgsqlBatchCommand command, string name, string[]? value) =>
+        command.Add(name, NpgsqlDbType.Array | NpgsqlDbType.Text, value);
+
+    public static NpgsqlBatchCommand With(this NpgsqlBatchCommand command, string name, int[]? value) =>
+        command.Add(name, NpgsqlDbType.Array | NpgsqlDbType.Integer, value);
+
     public static DateTimeOffset ToTime(long ticks) => new(ticks, TimeSpan.Zero);
 
     public static string? GetStringOrNull(this NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
@@ -53,6 +74,12 @@ internal static class PgCommandExtensions
         }
 
         return batch;
+    }
+
+    private static NpgsqlBatchCommand Add(this NpgsqlBatchCommand command, string name, NpgsqlDbType type, object? value)
+    {
+        command.Parameters.Add(new NpgsqlParameter(name.TrimStart('@'), type) { Value = value ?? DBNull.Value });
+        return command;
     }
 
     private static NpgsqlCommand Add(this NpgsqlCommand command, string name, NpgsqlDbType type, object? value)

@@ -52,6 +52,18 @@ internal sealed class PgSession(NpgsqlConnection connection, NpgsqlTransaction? 
         return command;
     }
 
+    /// <summary>One statement for a batch of this session's (<see cref="Batch"/>), with <c>@TaskHub</c> bound if it uses it.</summary>
+    public NpgsqlBatchCommand Statement(string statement)
+    {
+        var command = new NpgsqlBatchCommand(Sql.Get(statement));
+        if (command.CommandText.Contains("@TaskHub", StringComparison.Ordinal))
+        {
+            command.With("@TaskHub", TaskHub);
+        }
+
+        return command;
+    }
+
     /// <summary>
     /// Several statements sent in one round trip. Each runs with a snapshot of its own taken when it starts (READ
     /// COMMITTED), so a later statement sees what the earlier ones locked and everything committed before those locks.

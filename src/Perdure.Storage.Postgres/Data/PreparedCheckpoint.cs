@@ -22,7 +22,9 @@ internal sealed class PreparedCheckpoint
         PreviousHistoryLength = previousHistoryLength;
         var continued = checkpoint.NewExecutionId is not null;
         var events = continued ? checkpoint.NewExecutionHistory : checkpoint.NewEvents;
-        History = [.. events.Select(e => (e.EventType, e.Timestamp, StoredJson.Serialize(e)))];
+        HistoryTypes = [.. events.Select(e => (int)e.EventType)];
+        HistoryTimestamps = [.. events.Select(e => e.Timestamp.UtcTicks)];
+        HistoryEvents = [.. events.Select(StoredJson.Serialize)];
         HistoryExecutionId = checkpoint.NewExecutionId ?? checkpoint.ExecutionId;
         FirstSequenceNumber = continued ? 0 : previousHistoryLength;
         var after = checkpoint.Instance;
@@ -34,9 +36,12 @@ internal sealed class PreparedCheckpoint
             || (!ReferenceEquals(before.Tags, after.Tags) && !string.Equals(StoredJson.Serialize(before.Tags), Tags, StringComparison.Ordinal))
             || before.Parent != after.Parent
             || !string.Equals(before.TraceParent, after.TraceParent, StringComparison.Ordinal);
-        HistoryLength = FirstSequenceNumber + History.Length;
+        HistoryLength = FirstSequenceNumber + HistoryEvents.Length;
         ConsumedMessageIds = checkpoint.ConsumedMessageIds.Count > 0 ? [.. checkpoint.ConsumedMessageIds] : null;
         ActivityEvents = [.. checkpoint.ActivityTasks.Select(t => StoredJson.Serialize(t.Scheduled))];
+        ActivityInstanceIds = [.. checkpoint.ActivityTasks.Select(t => t.InstanceId)];
+        ActivityExecutionIds = [.. checkpoint.ActivityTasks.Select(t => t.ExecutionId)];
+        ActivityNames = [.. checkpoint.ActivityTasks.Select(t => t.Scheduled.Name)];
         SubOrchestrationEvents = [.. checkpoint.SubOrchestrations.Select(c => StoredJson.Serialize(c.Started))];
         MessageEvents = [.. checkpoint.Messages.Select(m => StoredJson.Serialize(m.Event))];
         var others = checkpoint.Messages.Select(m => m.InstanceId)
@@ -79,7 +84,14 @@ internal sealed class PreparedCheckpoint
     /// <summary>Whether the step changed a column that UpdateDefinition.sql writes.</summary>
     public bool DefinitionChanged { get; }
 
-    public (HistoryEventType Type, DateTimeOffset Timestamp, string Json)[] History { get; }
+    /// <summary>The new history events' types, timestamps (ticks) and JSON, one element per event, in order.</summary>
+    public int[] HistoryTypes { get; }
+
+    /// <inheritdoc cref="HistoryTypes"/>
+    public long[] HistoryTimestamps { get; }
+
+    /// <inheritdoc cref="HistoryTypes"/>
+    public string[] HistoryEvents { get; }
 
     /// <summary>The execution the written history belongs to (the new one on continue-as-new).</summary>
     public string HistoryExecutionId { get; }
@@ -91,6 +103,15 @@ internal sealed class PreparedCheckpoint
     public long[]? ConsumedMessageIds { get; }
 
     public string[] ActivityEvents { get; }
+
+    /// <summary>The activity calls' instance, execution and activity names, one element per call, as <see cref="ActivityEvents"/>.</summary>
+    public string[] ActivityInstanceIds { get; }
+
+    /// <inheritdoc cref="ActivityInstanceIds"/>
+    public string[] ActivityExecutionIds { get; }
+
+    /// <inheritdoc cref="ActivityInstanceIds"/>
+    public string[] ActivityNames { get; }
 
     public string[] SubOrchestrationEvents { get; }
 
