@@ -10,7 +10,7 @@ namespace Perdure.Benchmarks;
 /// far the engine is from the disk: (a) one-row durable SQLite commits/s (WAL, synchronous=FULL, one INSERT per
 /// transaction, in a tight loop on one connection through Microsoft.Data.Sqlite), and (b) flushes/s of the same disk
 /// (a small write then fsync, in a loop). Both files are fresh and deleted afterwards. On PostgreSQL: one-row durable
-/// commits/s on the server, on one connection and on several at once.
+/// commits/s on the server, on one connection and on as many at once as a store writes on.
 /// </summary>
 internal static class LimitProbe
 {

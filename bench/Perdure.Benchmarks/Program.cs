@@ -278,9 +278,10 @@ async Task ProbeAsync()
         var one = await LimitProbe.MeasurePostgresCommitsAsync(server, 1, options.ProbeDuration);
         report.CommitProbes.Add(one);
         PrintProbe("one-row PostgreSQL commits, 1 connection (prepared INSERT in autocommit, one after another)", "commits/s", one);
-        var many = await LimitProbe.MeasurePostgresCommitsAsync(server, options.Concurrency, options.ProbeDuration);
+        var many = await LimitProbe.MeasurePostgresCommitsAsync(server, report.ConcurrentConnections, options.ProbeDuration);
         report.ConcurrentCommitProbes.Add(many);
-        PrintProbe($"one-row PostgreSQL commits, {options.Concurrency} connections at once (the worker's concurrency), in total", "commits/s", many);
+        PrintProbe($"one-row PostgreSQL commits, {report.ConcurrentConnections} connections at once (a store's write connections, " +
+                   "PostgresStoreOptions.WriteConnections), in total", "commits/s", many);
         if (dataFolderDisk is null)
         {
             Console.WriteLine($"  flushes/s of the server's disk: unknown ({(server.IsLocal ? "its data folder cannot be read" : "a remote server")})");
@@ -317,6 +318,10 @@ void PrintCounters(RunResult run)
     {
         Console.WriteLine($"      per step, server: {server.PerStep(run.CountedSteps)}" +
                           (run.Commands is { } commands ? $"; this process sent {commands / (double)run.CountedSteps:0.00} commands or batches" : string.Empty));
+        if (!string.IsNullOrEmpty(run.TableReads))
+        {
+            Console.WriteLine($"      per step, rows read from the run's tables: {run.TableReads}");
+        }
     }
 }
 

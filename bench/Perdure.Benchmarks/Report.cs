@@ -36,6 +36,9 @@ internal sealed class Report
 
     public double? ConcurrentCommitsPerSecond => MeanRate(ConcurrentCommitProbes);
 
+    /// <summary>How many connections the concurrent commit probe uses: as many as a PostgreSQL store writes on by default.</summary>
+    public int ConcurrentConnections { get; } = new Storage.Postgres.PostgresStoreOptions().WriteConnections;
+
     /// <summary>Why W7 did not run, when it did not.</summary>
     public string? W7Skipped { get; set; }
 
@@ -84,7 +87,7 @@ internal sealed class Report
         {
             yield return
             [
-                "probe", $"one-row durable commits/s, {Concurrency} connections at once (mean)",
+                "probe", $"one-row durable commits/s, {ConcurrentConnections} connections at once (mean)",
                 $"{concurrent:N0} (start {ConcurrentCommitProbes[0].PerSecond:N0}, end {ConcurrentCommitProbes[^1].PerSecond:N0})", "-",
                 $"{concurrent / CommitsPerSecond:0.00} x one connection",
             ];
@@ -208,7 +211,7 @@ internal sealed class Report
                 FlushesPerSecond,
                 FlushesPerSecondRuns = FlushProbes.Select(p => p.PerSecond),
                 SecondsEach = CommitProbes.Select(p => p.Elapsed.TotalSeconds).FirstOrDefault(),
-                ConcurrentConnections = ConcurrentCommitProbes.Count == 0 ? (int?)null : Concurrency,
+                ConcurrentConnections = ConcurrentCommitProbes.Count == 0 ? (int?)null : ConcurrentConnections,
                 ConcurrentCommitsPerSecond,
                 ConcurrentCommitsPerSecondRuns = ConcurrentCommitProbes.Select(p => p.PerSecond),
             },

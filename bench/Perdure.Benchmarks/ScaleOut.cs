@@ -85,6 +85,7 @@ internal static class ScaleOut
                 FileBytes = location.FileBytes(),
                 Server = server.ReadCountersSettled().Minus(before),
                 CountedSteps = (warmUp + instances) * W1ShortChains.StepsPerInstance,
+                TableReads = server.TableReads(location.Schema!, (warmUp + instances) * W1ShortChains.StepsPerInstance),
             };
         }
 

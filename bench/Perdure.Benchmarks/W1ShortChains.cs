@@ -60,6 +60,7 @@ internal static class W1ShortChains
             Server = before is null ? null : store.Postgres!.ReadCountersSettled().Minus(before),
             Commands = commands?.Count,
             Statements = statements ? store.Postgres!.ReadStatements(15) : null,
+            TableReads = store.Postgres?.TableReads(location.Schema!, instances * StepsPerInstance),
         };
     }
 
@@ -141,6 +142,9 @@ internal sealed record RunResult(string TaskHub, int Instances, TimeSpan Elapsed
 
     /// <summary>Commands (and batches) this process sent to PostgreSQL during the run, COMMITs not included.</summary>
     public long? Commands { get; init; }
+
+    /// <summary>PostgreSQL: rows read per step from each table of the run's schema (sequential scans and index fetches).</summary>
+    public string? TableReads { get; init; }
 
     /// <summary>PostgreSQL's per-statement figures of the run (pg_stat_statements), when the server has them.</summary>
     public IReadOnlyList<StatementFigures>? Statements { get; init; }
