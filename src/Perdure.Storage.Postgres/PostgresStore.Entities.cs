@@ -312,130 +312,191 @@ public sealed partial class PostgresStore
         }, cancellationToken);
     }
 
+    // Three round trips in the common case: the locks and the lease check; everything the batch writes; and only when it
+    // starts orchestrations, their status checks one by one before the row's last write. Statements of one NpgsqlBatch
+    // run in order in the transaction, so the lease check is answered before anything else is sent.
     private static async Task<IReadOnlyList<string>> CommitEntityBatchAsync(PgSession session, PreparedEntityBatch batch, CancellationToken cancellationToken)
     {
         var entityId = batch.EntityId;
         var checkpoint = batch.Checkpoint;
         var lease = batch.Lease;
-        if (batch.EntitiesToLock is { } entities)
+        await using (var check = session.Batch())
         {
-            await LockEntitiesAsync(session, entities, cancellationToken).ConfigureAwait(false);
-        }
+            if (batch.EntitiesToLock is { } entities)
+            {
+                check.BatchCommands.Add(LockEntitiesStatement(session, entities));
+            }
 
-        if (batch.InstancesToLock is { } instances)
-        {
-            await using var command = session.Command("Instances/LockInOrder").With("@InstanceIds", instances);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+            if (batch.InstancesToLock is { } instances)
+            {
+                check.BatchCommands.Add(session.Statement("Instances/LockInOrder").With("@InstanceIds", instances));
+            }
 
-        await using (var command = session.Command("Entities/Complete")
-            .With("@EntityId", entityId)
-            .With("@LockHolderInstanceId", checkpoint.LockHolder?.InstanceId)
-            .With("@LockHolderExecutionId", checkpoint.LockHolder?.ExecutionId)
-            .With("@LockHolderTaskId", checkpoint.LockHolder?.TaskId)
-            .With("@Now", session.Now)
-            .With("@LockedBy", lease.LockedBy)
-            .With("@LockExpiration", lease.LockExpiration))
-        {
-            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            var complete = session.Statement("Entities/Complete")
+                .With("@EntityId", entityId)
+                .With("@LockHolderInstanceId", checkpoint.LockHolder?.InstanceId)
+                .With("@LockHolderExecutionId", checkpoint.LockHolder?.ExecutionId)
+                .With("@LockHolderTaskId", checkpoint.LockHolder?.TaskId)
+                .With("@Now", session.Now)
+                .With("@LockedBy", lease.LockedBy)
+                .With("@LockExpiration", lease.LockExpiration);
+            check.BatchCommands.Add(complete);
+            await check.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (complete.RecordsAffected != 1)
             {
                 throw EntityLockLost(entityId, lease);
             }
         }
 
+        await using var writes = session.Batch();
         if (batch.StateChanged)
         {
-            await using var command = checkpoint.State is null
-                ? session.Command("Entities/DeleteState").With("@EntityId", entityId)
-                : session.Command("Entities/UpsertState").With("@EntityId", entityId).With("@State", checkpoint.State);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            writes.BatchCommands.Add(checkpoint.State is null
+                ? session.Statement("Entities/DeleteState").With("@EntityId", entityId)
+                : session.Statement("Entities/UpsertState").With("@EntityId", entityId).With("@State", checkpoint.State));
         }
 
         if (batch.ConsumedMessageIds is { } consumed)
         {
-            await using var command = session.Command("Entities/DeleteMessages").With("@EntityId", entityId).With("@MessageIds", consumed);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            writes.BatchCommands.Add(session.Statement("Entities/DeleteMessages").With("@EntityId", entityId).With("@MessageIds", consumed));
         }
 
         foreach (var message in batch.EntityMessages)
         {
-            await EnqueueEntityMessageAsync(session, message, cancellationToken).ConfigureAwait(false);
+            AddEntityMessage(session, writes, message);
         }
 
         for (var i = 0; i < checkpoint.InstanceMessages.Count; i++)
         {
-            // A message to an instance that does not exist is dropped, as the contract says.
-            await EnqueueAsync(session, checkpoint.InstanceMessages[i], batch.InstanceMessageEvents[i], cancellationToken).ConfigureAwait(false);
+            // A message to an instance that does not exist is dropped, as the contract says: the insert finds no row and
+            // the wake-up changes none. The instance rows are locked, so neither can change in between.
+            var message = checkpoint.InstanceMessages[i];
+            var visibleAt = message.VisibleAt ?? session.Now;
+            var type = (int)message.Event.EventType;
+            writes.BatchCommands.Add(session.Statement("Messages/Insert")
+                .With("@InstanceId", message.InstanceId)
+                .With("@ExecutionId", message.ExecutionId)
+                .With("@EventType", type)
+                .With("@VisibleAt", visibleAt)
+                .With("@Event", batch.InstanceMessageEvents[i]));
+            writes.BatchCommands.Add(session.Statement("Messages/Wake")
+                .With("@InstanceId", message.InstanceId)
+                .With("@VisibleAt", visibleAt)
+                .With("@EventType", type));
+            session.OrchestrationWork = true;
         }
 
         var notStarted = new List<string>();
-        for (var i = 0; i < checkpoint.NewOrchestrations.Count; i++)
+        if (checkpoint.NewOrchestrations.Count > 0)
         {
-            var start = checkpoint.NewOrchestrations[i];
-            if (await SelectStatusAsync(session, start.InstanceId, cancellationToken).ConfigureAwait(false) is { } status)
+            if (writes.BatchCommands.Count > 0)
             {
-                if (!status.IsTerminal() || start.DedupeStatuses.Contains(status))
-                {
-                    notStarted.Add(start.InstanceId);
-                    continue;
-                }
-
-                await DeleteInstanceAsync(session, start.InstanceId, cancellationToken).ConfigureAwait(false);
+                await writes.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                writes.BatchCommands.Clear();
             }
 
-            await InsertInstanceAsync(session, start, batch.NewOrchestrationEvents[i], cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < checkpoint.NewOrchestrations.Count; i++)
+            {
+                var start = checkpoint.NewOrchestrations[i];
+                if (await SelectStatusAsync(session, start.InstanceId, cancellationToken).ConfigureAwait(false) is { } status)
+                {
+                    if (!status.IsTerminal() || start.DedupeStatuses.Contains(status))
+                    {
+                        notStarted.Add(start.InstanceId);
+                        continue;
+                    }
+
+                    await DeleteInstanceAsync(session, start.InstanceId, cancellationToken).ConfigureAwait(false);
+                }
+
+                await InsertInstanceAsync(session, start, batch.NewOrchestrationEvents[i], cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        // The row's last write: deleted if nothing keeps it, else claimable from its first message it may serve.
-        if (checkpoint.State is null && checkpoint.LockHolder is null
-            && await DeleteIfEmptyAsync(session, [entityId], cancellationToken).ConfigureAwait(false) == 1)
+        // The row's last write: deleted if nothing keeps it, else claimable from its first message it may serve. On a
+        // deleted row the refresh changes and returns nothing.
+        if (checkpoint.State is null && checkpoint.LockHolder is null)
         {
-            return notStarted;
+            writes.BatchCommands.Add(session.Statement("Entities/DeleteIfEmpty").With("@EntityIds", (string[])[entityId]));
         }
 
-        await RefreshEntityReadyAtAsync(session, entityId, cancellationToken).ConfigureAwait(false);
+        writes.BatchCommands.Add(session.Statement("Entities/RefreshReadyAt").With("@EntityId", entityId));
+        if (await ReadsReadyAtAsync(writes, cancellationToken).ConfigureAwait(false))
+        {
+            session.EntityWork = true;
+        }
+
         return notStarted;
     }
 
-    /// <summary>Locks (creating the missing ones) the entity rows of <paramref name="entities"/> in id order.</summary>
-    private static async Task LockEntitiesAsync(PgSession session, EntityLockSet entities, CancellationToken cancellationToken)
-    {
-        await using var command = session.Command("Entities/LockInOrder")
+    /// <summary>The statement that locks (creating the missing ones) the entity rows of <paramref name="entities"/> in id order.</summary>
+    private static NpgsqlBatchCommand LockEntitiesStatement(PgSession session, EntityLockSet entities) =>
+        session.Statement("Entities/LockInOrder")
             .With("@EntityIds", entities.EntityIds)
             .With("@EntityNames", entities.EntityNames)
             .With("@EntityKeys", entities.EntityKeys)
             .With("@Now", session.Now);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Locks (creating the missing ones) the entity rows of <paramref name="entities"/> in id order.</summary>
+    private static async Task LockEntitiesAsync(PgSession session, EntityLockSet entities, CancellationToken cancellationToken)
+    {
+        await using var batch = session.Batch();
+        batch.BatchCommands.Add(LockEntitiesStatement(session, entities));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Puts a message into an entity's inbox, creating the row if missing and waking the entity if it may serve it.</summary>
+    /// <summary>
+    /// Puts a message into an entity's inbox, creating the row if missing and waking the entity if it may serve it: one
+    /// round trip.
+    /// </summary>
     private static async Task EnqueueEntityMessageAsync(PgSession session, PreparedEntityMessage message, CancellationToken cancellationToken)
     {
+        await using var batch = session.Batch();
+        AddEntityMessage(session, batch, message);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds the two statements that put <paramref name="message"/> into its entity's inbox (Upsert.sql, InsertMessage.sql).</summary>
+    private static void AddEntityMessage(PgSession session, NpgsqlBatch batch, PreparedEntityMessage message)
+    {
         var visibleAt = message.VisibleAt ?? session.Now;
-        await using (var command = session.Command("Entities/Upsert")
+        batch.BatchCommands.Add(session.Statement("Entities/Upsert")
             .With("@EntityId", message.EntityId)
             .With("@EntityName", message.EntityName)
             .With("@EntityKey", message.EntityKey)
             .With("@Now", session.Now)
             .With("@VisibleAt", visibleAt)
-            .With("@SenderId", message.SenderId))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await using (var command = session.Command("Entities/InsertMessage")
+            .With("@SenderId", message.SenderId));
+        batch.BatchCommands.Add(session.Statement("Entities/InsertMessage")
             .With("@EntityId", message.EntityId)
             .With("@SenderId", message.SenderId)
             .With("@VisibleAt", visibleAt)
             .With("@ScheduledAt", visibleAt > session.Now ? visibleAt : null)
-            .With("@Message", message.Json))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+            .With("@Message", message.Json));
 
         // Also for a scheduled message, or one that waits for a lock: a dispatcher asleep until a later due time reads
         // the next due time again, and one that finds nothing to claim goes back to sleep.
         session.EntityWork = true;
+    }
+
+    /// <summary>
+    /// Runs a batch whose only statement with rows is a last Entities/RefreshReadyAt.sql; true when it returned a ReadyAt
+    /// (the entity row is kept and has a message it may serve, now or later).
+    /// </summary>
+    private static async Task<bool> ReadsReadyAtAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
+    {
+        var ready = false;
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        do
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ready |= !reader.IsDBNull(0);
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+
+        return ready;
     }
 
     /// <summary>Deletes those of the (locked) entity rows that have no state, lock holder or message; returns how many it deleted.</summary>
