@@ -44,6 +44,14 @@ public sealed class OrchestrationWorkItem
     /// <summary>The lease; <see cref="Storage.IPerdureStore.RenewOrchestrationLeaseAsync"/> replaces it.</summary>
     public Lease Lease { get; set; }
 
+    /// <summary>
+    /// The current execution's history (<see cref="HistoryLength"/> events), when the store read it with the claim; null
+    /// when it did not, and the engine reads it with <see cref="Storage.IPerdureStore.GetHistoryAsync"/> if it has no
+    /// cached copy. A store that runs many workers attaches it when the claiming worker probably has no copy (another
+    /// worker ran the last step), so a cache miss costs no second round trip.
+    /// </summary>
+    public IReadOnlyList<HistoryEvent>? History { get; init; }
+
     /// <summary>The instance id.</summary>
     public string InstanceId => Instance.InstanceId;
 }

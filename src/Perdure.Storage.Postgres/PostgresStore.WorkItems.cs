@@ -14,10 +14,12 @@ public sealed partial class PostgresStore
 {
     /// <inheritdoc/>
     /// <remarks>
-    /// One round trip, one transaction, three statements: Orchestrations/Claim.sql (Instances: rows locked with FOR UPDATE
-    /// SKIP LOCKED and leased), ClaimedPayloads.sql (InstancePayloads) and ClaimedMessages.sql (Messages). The reads run
-    /// after the lease is taken, each on a fresh snapshot, so they see everything committed before the row locks. A lease
-    /// duration of zero or less is taken as one tick: the lease is over at once either way.
+    /// One round trip, one transaction, four statements: Orchestrations/Claim.sql (Instances: rows locked with FOR UPDATE
+    /// SKIP LOCKED and leased), ClaimedPayloads.sql (InstancePayloads), ClaimedMessages.sql (Messages) and
+    /// ClaimedHistory.sql (History, only of instances whose last step another worker ran: see
+    /// <see cref="OrchestrationWorkItem.History"/>). The reads run after the lease is taken, each on a fresh snapshot, so
+    /// they see everything committed before the row locks. A lease duration of zero or less is taken as one tick: the
+    /// lease is over at once either way.
     /// </remarks>
     public async Task<IReadOnlyList<OrchestrationWorkItem>> ClaimOrchestrationsAsync(
         string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken)
@@ -31,7 +33,9 @@ public sealed partial class PostgresStore
             var rows = new List<(InstanceState Instance, int HistoryLength)>();
             var payloads = new Dictionary<string, (string? Input, string? Output, string? CustomStatus)>(StringComparer.Ordinal);
             var messages = new Dictionary<string, List<InstanceMessage>>(StringComparer.Ordinal);
-            await using var batch = session.Batch("Orchestrations/Claim", "Orchestrations/ClaimedPayloads", "Orchestrations/ClaimedMessages")
+            var histories = new Dictionary<string, List<HistoryEvent>>(StringComparer.Ordinal);
+            await using var batch = session.Batch(
+                    "Orchestrations/Claim", "Orchestrations/ClaimedPayloads", "Orchestrations/ClaimedMessages", "Orchestrations/ClaimedHistory")
                 .With("@LockedBy", lockedBy)
                 .With("@LockExpiration", lease.LockExpiration)
                 .With("@Now", session.Now)
@@ -67,6 +71,18 @@ public sealed partial class PostgresStore
                         Event = StoredJson.DeserializeEvent(reader.GetString(4)),
                     });
                 }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var instanceId = reader.GetString(0);
+                    if (!histories.TryGetValue(instanceId, out var history))
+                    {
+                        histories[instanceId] = history = [];
+                    }
+
+                    history.Add(StoredJson.DeserializeEvent(reader.GetString(1)));
+                }
             }
 
             return rows.ConvertAll(row =>
@@ -74,7 +90,10 @@ public sealed partial class PostgresStore
                 var instance = payloads.TryGetValue(row.Instance.InstanceId, out var p)
                     ? row.Instance with { Input = p.Input, Output = p.Output, CustomStatus = p.CustomStatus }
                     : row.Instance;
-                return new OrchestrationWorkItem(instance, messages.GetValueOrDefault(instance.InstanceId) ?? [], row.HistoryLength, lease);
+                return new OrchestrationWorkItem(instance, messages.GetValueOrDefault(instance.InstanceId) ?? [], row.HistoryLength, lease)
+                {
+                    History = histories.GetValueOrDefault(instance.InstanceId),
+                };
             });
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -113,7 +132,7 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(checkpoint.Instance);
-        var step = new PreparedCheckpoint(workItem.Instance, workItem.HistoryLength, workItem.Lease, checkpoint);
+        var step = new PreparedCheckpoint(workItem.Instance, workItem.HistoryLength, workItem.Lease, checkpoint, workItem.Lease.LockedBy);
         return WriteAsync(async session =>
         {
             if (!await CheckpointAsync(session, step, cancellationToken).ConfigureAwait(false))
@@ -226,7 +245,7 @@ public sealed partial class PostgresStore
         ActivityWorkItem.EnsureResult(result);
         step.EnsureFollows(workItem);
         var held = workItem.Lease;
-        var prepared = new PreparedCheckpoint(step.Instance, step.HistoryLength, null, step.Checkpoint);
+        var prepared = new PreparedCheckpoint(step.Instance, step.HistoryLength, null, step.Checkpoint, workItem.Lease.LockedBy);
         var json = StoredJson.Serialize(result);
         return WriteAsync(async session =>
         {
@@ -305,7 +324,8 @@ public sealed partial class PostgresStore
             .With("@LockExpiration", step.Lease?.LockExpiration)
             .With("@ExecutionId", checkpoint.ExecutionId)
             .With("@PreviousHistoryLength", step.PreviousHistoryLength)
-            .With("@RunningStatus", (int)OrchestrationStatus.Running);
+            .With("@RunningStatus", (int)OrchestrationStatus.Running)
+            .With("@StepWorker", step.StepWorker);
         if (step.Lease is null)
         {
             await using var check = session.Batch();

@@ -57,6 +57,8 @@ public interface IPerdureStore : IAsyncDisposable
     /// A Suspended instance is claimable only for resume and terminate messages; other messages wait in its inbox. The
     /// work item carries every visible message of the instance in arrival order (for a suspended instance too, held
     /// messages included). Messages addressed to an execution that has ended are still delivered; the engine drops them.
+    /// A store may attach the current execution's history (<see cref="OrchestrationWorkItem.History"/>) when it expects
+    /// the claiming worker to have no cached copy; it must then be complete and match the work item's history length.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is less than 1.</exception>
     Task<IReadOnlyList<OrchestrationWorkItem>> ClaimOrchestrationsAsync(string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken);

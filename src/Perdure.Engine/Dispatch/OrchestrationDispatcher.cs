@@ -60,7 +60,7 @@ internal sealed class OrchestrationDispatcher : IDisposable
             {
                 history = workItem.HistoryLength == 0
                     ? []
-                    : await _context.Store.GetHistoryAsync(instance.InstanceId, CancellationToken.None).ConfigureAwait(false);
+                    : workItem.History ?? await _context.Store.GetHistoryAsync(instance.InstanceId, CancellationToken.None).ConfigureAwait(false);
                 entry = CreateRuntime(instance);
             }
 

@@ -11,9 +11,11 @@ internal sealed class PreparedCheckpoint
     /// <param name="previousHistoryLength">The history length the step ran against.</param>
     /// <param name="lease">The claim's lease; null for a local step.</param>
     /// <param name="checkpoint">What the step commits.</param>
+    /// <param name="stepWorker">The worker that ran the step: the claim's holder, or for a local step the activity's.</param>
     /// <exception cref="ArgumentException">An entity message of the step is null or not valid; nothing was written.</exception>
-    public PreparedCheckpoint(InstanceState before, int previousHistoryLength, Lease? lease, OrchestrationCheckpoint checkpoint)
+    public PreparedCheckpoint(InstanceState before, int previousHistoryLength, Lease? lease, OrchestrationCheckpoint checkpoint, string stepWorker)
     {
+        StepWorker = stepWorker;
         EntityMessages = PreparedEntityMessage.FromAll(checkpoint.EntityMessages);
         EntitiesToLock = EntityMessages.Length > 0 ? PreparedEntityMessage.LockSet(EntityMessages, ownEntityId: null) : null;
         Before = before;
@@ -72,6 +74,9 @@ internal sealed class PreparedCheckpoint
     public OrchestrationCheckpoint Checkpoint { get; }
 
     public Lease? Lease { get; }
+
+    /// <summary>The worker that ran the step and most likely caches its runtime (Instances.StepWorker).</summary>
+    public string StepWorker { get; }
 
     public int PreviousHistoryLength { get; }
 

@@ -6,7 +6,8 @@
 -- as none) nor backing off, and have no visible message waiting (so messages are still applied in arrival order). Zero
 -- rows changed means the step may not commit, and the caller writes nothing else. InstanceId and CreatedAt are the
 -- store's and never change; ExecutionId changes only on continue-as-new (@NextExecutionId). The columns a step rarely
--- changes (name, version, tags, parent, trace) are written by UpdateDefinition.sql, only when they changed.
+-- changes (name, version, tags, parent, trace) are written by UpdateDefinition.sql, only when they changed. StepWorker
+-- records who ran the step (see 0003_StepWorker.sql).
 UPDATE Instances
 SET ExecutionId = @NextExecutionId,
     Status = @Status,
@@ -15,7 +16,8 @@ SET ExecutionId = @NextExecutionId,
     Failure = @Failure,
     HistoryLength = @HistoryLength,
     LockedBy = NULL,
-    LockExpiration = NULL
+    LockExpiration = NULL,
+    StepWorker = @StepWorker
 WHERE TaskHub = @TaskHub AND InstanceId = @InstanceId AND ExecutionId = @ExecutionId
   AND CASE WHEN @LockedBy IS NOT NULL
            THEN LockedBy = @LockedBy AND LockExpiration = @LockExpiration
