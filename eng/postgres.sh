@@ -5,6 +5,10 @@
 #                                  perdure_postgres_stop when it exits (eng/test.sh does, from its EXIT trap)
 #   eng/postgres.sh [COMMAND...]   the same, runs COMMAND with it (with no command: connects once), then stops
 #
+# For a private cluster it also exports PERDURE_TEST_POSTGRES_RESTART: a shell command that restarts that server the
+# hard way (pg_ctl restart -m immediate: every connection drops, committed work is recovered from the WAL), for tests of
+# a database restart mid-run. A server given by PERDURE_TEST_POSTGRES is not this script's to restart: then it is unset.
+#
 # If PERDURE_TEST_POSTGRES is already set, that server is used as is: it must accept a connection, or this fails.
 # Otherwise Debian's `postgresql` package is installed if its binaries are missing, and a private throwaway cluster is
 # started: its own folder under the temp directory, its own free port on 127.0.0.1, run by a non-root user, password
@@ -139,6 +143,7 @@ perdure_postgres_start() {
         "or unset it to let eng/test.sh start a private PostgreSQL."
       return 1
     fi
+    unset PERDURE_TEST_POSTGRES_RESTART
     perdure_postgres_log "using the PostgreSQL server PERDURE_TEST_POSTGRES names: PostgreSQL $version"
     return 0
   fi
@@ -252,6 +257,10 @@ perdure_postgres_start() {
     return 1
   fi
   export PERDURE_TEST_POSTGRES="$connection_string"
+  local -a restart=("$bindir/pg_ctl" restart -D "$dir/data" -m immediate -w -t 60 -l "$dir/server.restarted.log")
+  [ "$(id -u)" -ne 0 ] || restart=(runuser -u "$_perdure_pg_user" -- "${restart[@]}")
+  PERDURE_TEST_POSTGRES_RESTART="cd $(printf '%q' "$dir") && $(printf '%q ' "${restart[@]}")>/dev/null"
+  export PERDURE_TEST_POSTGRES_RESTART
   perdure_postgres_log "using a private PostgreSQL $version (127.0.0.1, data in $dir), started in $(perdure_postgres_elapsed "$started")"
 }
 
@@ -270,7 +279,7 @@ perdure_postgres_stop() {
         kill -KILL "$(head -n 1 "$dir/data/postmaster.pid")" 2>/dev/null || true; }
   fi
   rm -rf "$dir"
-  unset PERDURE_TEST_POSTGRES
+  unset PERDURE_TEST_POSTGRES PERDURE_TEST_POSTGRES_RESTART
   perdure_postgres_log "stopped the private PostgreSQL (if it ran) and removed its folder in $(perdure_postgres_elapsed "$stopping")"
 }
 

@@ -186,60 +186,13 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(Enumerable.Range(0, sequence.Count).Select(i => (long)i), sequence);
     }
 
-    private static async Task<Process> StartWorkerAsync(string db, int incarnation, string log)
-    {
-        var workerDll = Path.Combine(AppContext.BaseDirectory, "Perdure.CrashWorker.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { workerDll, db, incarnation.ToString(System.Globalization.CultureInfo.InvariantCulture), log })
-        {
-            start.ArgumentList.Add(arg);
-        }
+    private static Task<Process> StartWorkerAsync(string db, int incarnation, string log) =>
+        CrashWorkers.StartAsync([db, incarnation.ToString(System.Globalization.CultureInfo.InvariantCulture), log]);
 
-        var process = Process.Start(start)!;
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
-        Assert.Equal("ready", line);
-        return process;
-    }
+    private static void Kill(Process process) => CrashWorkers.Kill(process);
 
-    private static void Kill(Process process)
-    {
-        // Process.Kill sends SIGKILL on Linux: no shutdown code runs.
-        process.Kill(entireProcessTree: true);
-        process.WaitForExit();
-        process.Dispose();
-    }
+    private static int CountLines(string path) => CrashWorkers.CountLines(path);
 
-    private static int CountLines(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        var count = 0;
-        while (reader.ReadLine() is not null)
-        {
-            count++;
-        }
-
-        return count;
-    }
-
-    /// <summary>Completes when the log has at least <paramref name="lines"/> lines, woken by file change notifications.</summary>
-    private static async Task WaitForLinesAsync(string path, int lines, CancellationToken cancellationToken)
-    {
-        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path));
-        var changed = new SemaphoreSlim(0);
-        watcher.Changed += (_, _) => changed.Release();
-        watcher.EnableRaisingEvents = true;
-        while (CountLines(path) < lines)
-        {
-            await changed.WaitAsync(cancellationToken);
-        }
-    }
+    private static Task WaitForLinesAsync(string path, int lines, CancellationToken cancellationToken) =>
+        CrashWorkers.WaitForLinesAsync(path, lines, cancellationToken);
 }

@@ -5,26 +5,46 @@ using Microsoft.Extensions.Logging;
 using Perdure.CrashWorker;
 
 // Usage: Perdure.CrashWorker <database file> <incarnation> <execution log file>
+//        Perdure.CrashWorker postgres <connection string> <schema> <incarnation> <execution log file>
 // Runs until killed. Prints "ready" once the worker has started.
-if (args.Length != 3 || !int.TryParse(args[1], out var incarnation))
+const string Usage = "usage: Perdure.CrashWorker <database file> <incarnation> <execution log file>\n" +
+    "       Perdure.CrashWorker postgres <connection string> <schema> <incarnation> <execution log file>";
+var postgres = args.Length == 5 && args[0] == "postgres";
+if (!(postgres || args.Length == 3) || !int.TryParse(args[^2], out var incarnation))
 {
-    Console.Error.WriteLine("usage: Perdure.CrashWorker <database file> <incarnation> <execution log file>");
+    Console.Error.WriteLine(Usage);
     return 2;
 }
 
+var log = args[^1];
+
+// Work a killed worker held comes back when its lease runs out; short leases keep the tests fast.
+var leaseDuration = TimeSpan.FromSeconds(2);
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddDurableTaskWorker(b =>
 {
-    b.AddTasks(r => CrashWorkload.Register(r, incarnation, args[2]));
-    b.UseSqlite($"Data Source={args[0]}", o =>
+    b.AddTasks(r => CrashWorkload.Register(r, incarnation, log));
+    if (postgres)
     {
-        o.TaskHub = CrashWorkload.TaskHub;
-
-        // Work a killed worker held comes back when its lease runs out; short leases keep the test fast.
-        o.LeaseDuration = TimeSpan.FromSeconds(2);
-    });
+        b.UsePostgres(
+            args[1],
+            o =>
+            {
+                o.TaskHub = CrashWorkload.TaskHub;
+                o.LeaseDuration = leaseDuration;
+            },
+            o => o.Schema = args[2]);
+    }
+    else
+    {
+        b.UseSqlite($"Data Source={args[0]}", o =>
+        {
+            o.TaskHub = CrashWorkload.TaskHub;
+            o.LeaseDuration = leaseDuration;
+        });
+    }
 });
 using var host = builder.Build();
 await host.StartAsync();
