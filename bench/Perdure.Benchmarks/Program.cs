@@ -137,6 +137,7 @@ if (warmUp.Errors.Count == 0)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        var load = Machine.LoadAverage();
         var run = await W1ShortChains.RunAsync(options, store, options.Instances, timeout, statementFigures);
         report.W1Runs.Add(run);
         errors.AddRange(run.Errors.Select(e => $"W1: {e}"));
@@ -144,6 +145,7 @@ if (warmUp.Errors.Count == 0)
                           $"in {run.Elapsed.TotalSeconds,7:0.000} s  {run.StepsPerSecond,9:N0} steps/s  {run.InstancesPerSecond,8:N0} instances/s  " +
                           (store.IsSqlite ? $"file {run.FileBytes / 1024.0 / 1024.0,5:0.0} MB  " : string.Empty) +
                           (store.IsPostgres ? $"schema {run.FileBytes / 1024.0 / 1024.0,5:0.0} MB  " : string.Empty) +
+                          $"load {load}  " +
                           (run.Errors.Count == 0 ? "outputs verified" : $"{run.Errors.Count} WRONG"));
         PrintCounters(run);
         PrintStatements(run);
