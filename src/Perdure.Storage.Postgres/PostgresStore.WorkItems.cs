@@ -289,7 +289,7 @@ public sealed partial class PostgresStore
         }
     }
 
-    /// <summary>Writes a step; false (and nothing written) if the instance is not as the step assumed (see Checkpoint.sql).</summary>
+    /// <summary>Writes a step; false (and nothing written) if the instance is not as the step assumed (see Checkpoint.sql and LocalCheckpoint.sql).</summary>
     private async Task<bool> CheckpointAsync(PgSession session, PreparedCheckpoint step, CancellationToken cancellationToken)
     {
         var checkpoint = step.Checkpoint;
@@ -312,7 +312,7 @@ public sealed partial class PostgresStore
         var claimed = step.Before;
         var instance = checkpoint.Instance;
         await using var batch = session.Batch();
-        var update = session.Statement("Orchestrations/Checkpoint")
+        var update = session.Statement(step.Lease is null ? "Orchestrations/LocalCheckpoint" : "Orchestrations/Checkpoint")
             .With("@Status", (int)checkpoint.Instance.Status)
             .With("@CompletedAt", checkpoint.Instance.CompletedAt)
             .With("@Failure", step.Failure)
@@ -320,14 +320,11 @@ public sealed partial class PostgresStore
             .With("@NextExecutionId", step.HistoryExecutionId)
             .With("@Now", session.Now)
             .With("@HistoryLength", step.HistoryLength)
-            .With("@LockedBy", step.Lease?.LockedBy)
-            .With("@LockExpiration", step.Lease?.LockExpiration)
             .With("@ExecutionId", checkpoint.ExecutionId)
-            .With("@PreviousHistoryLength", step.PreviousHistoryLength)
-            .With("@RunningStatus", (int)OrchestrationStatus.Running)
             .With("@StepWorker", step.StepWorker);
-        if (step.Lease is null)
+        if (step.Lease is not { } lease)
         {
+            update.With("@PreviousHistoryLength", step.PreviousHistoryLength).With("@RunningStatus", (int)OrchestrationStatus.Running);
             await using var check = session.Batch();
             check.BatchCommands.Add(update);
             if (await check.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
@@ -343,7 +340,7 @@ public sealed partial class PostgresStore
         }
         else
         {
-            batch.BatchCommands.Add(update);
+            batch.BatchCommands.Add(update.With("@LockedBy", lease.LockedBy).With("@LockExpiration", lease.LockExpiration));
         }
 
         if (step.DefinitionChanged)
