@@ -138,7 +138,7 @@ if (warmUp.Errors.Count == 0)
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var load = Machine.LoadAverage();
-        var run = await W1ShortChains.RunAsync(options, store, options.Instances, timeout, statementFigures);
+        var run = await W1ShortChains.RunAsync(options, store, options.Instances, timeout, statementFigures) with { Load = load };
         report.W1Runs.Add(run);
         errors.AddRange(run.Errors.Select(e => $"W1: {e}"));
         Console.WriteLine($"  rep {rep}/{options.Repetitions}  hub {run.TaskHub,-16}  {run.Instances * W1ShortChains.StepsPerInstance,7:N0} steps " +
@@ -217,6 +217,7 @@ if (errors.Count == 0 && options.WorkerProcesses.Count > 0)
             GC.WaitForPendingFinalizers();
             var load = Machine.LoadAverage();
             var scaled = await ScaleOut.RunAsync(options, store, workers, options.Instances, W1WarmUpInstances, timeout);
+            scaled = scaled with { Run = scaled.Run is null ? null : scaled.Run with { Load = load } };
             report.ScaleOutRuns.Add(scaled);
             errors.AddRange(scaled.Errors.Select(e => $"W1 with {workers} worker process(es): {e}"));
             if (scaled.Run is { } run)

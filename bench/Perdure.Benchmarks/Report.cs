@@ -97,7 +97,7 @@ internal sealed class Report
         {
             yield return
             [
-                "probe", "flushes/s, write + fsync (mean)", $"{flushes:N0} (start {FlushProbes[0].PerSecond:N0}, end {FlushProbes[^1].PerSecond:N0})", "-",
+                "probe", IsPostgres ? "flushes/s of the server's data folder disk, write + fsync (mean)" : "flushes/s, write + fsync (mean)", $"{flushes:N0} (start {FlushProbes[0].PerSecond:N0}, end {FlushProbes[^1].PerSecond:N0})", "-",
                 $"one flush = {1000 / flushes:0.000} ms",
             ];
         }
@@ -226,7 +226,7 @@ internal sealed class Report
                 StepsPerSecondOverCommitsPerSecond = Stats(W1Runs.Select(r => r.StepsPerSecond)).Median / CommitsPerSecond,
                 Runs = W1Runs.Select(r => new
                 {
-                    r.TaskHub, r.Instances, ElapsedSeconds = r.Elapsed.TotalSeconds, r.StepsPerSecond, r.InstancesPerSecond, r.FileBytes,
+                    r.TaskHub, r.Load, r.Instances, ElapsedSeconds = r.Elapsed.TotalSeconds, r.StepsPerSecond, r.InstancesPerSecond, r.FileBytes,
                     ServerCounters = r.Server, r.CountedSteps, r.Commands,
                 }),
             },
@@ -235,6 +235,7 @@ internal sealed class Report
             : ScaleOutRuns.Select(s => new
             {
                 s.Workers,
+                s.Run?.Load,
                 StartupSeconds = s.Startup.TotalSeconds,
                 s.Errors,
                 ElapsedSeconds = s.Run?.Elapsed.TotalSeconds,

@@ -143,6 +143,9 @@ internal sealed record RunResult(string TaskHub, int Instances, TimeSpan Elapsed
     /// <summary>Commands (and batches) this process sent to PostgreSQL during the run, COMMITs not included.</summary>
     public long? Commands { get; init; }
 
+    /// <summary>The machine's load averages (1, 5, 15 min) when the run started.</summary>
+    public string? Load { get; init; }
+
     /// <summary>PostgreSQL: rows read per step from each table of the run's schema (sequential scans and index fetches).</summary>
     public string? TableReads { get; init; }
 
