@@ -24,7 +24,7 @@ public sealed partial class PostgresStore
         {
             await EnqueueEntityMessageAsync(session, prepared, cancellationToken).ConfigureAwait(false);
             return true;
-        }, cancellationToken);
+        }, WriteOrder.Entity(prepared.EntityId), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -90,7 +90,7 @@ public sealed partial class PostgresStore
                 };
                 return (Entity: entity, Messages: messages.GetValueOrDefault(row.EntityId) ?? [], Lease: lease);
             });
-        }, cancellationToken).ConfigureAwait(false);
+        }, WriteOrder.Claim, cancellationToken).ConfigureAwait(false);
 
         // Messages are parsed after the transaction, so it holds its row locks only for the statements.
         return claimed.ConvertAll(c => new EntityWorkItem(
@@ -121,7 +121,7 @@ public sealed partial class PostgresStore
                 .With("@NewLockExpiration", renewed.LockExpiration);
             var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return changed == 1 ? renewed : throw EntityLockLost(workItem.EntityId, held);
-        }, cancellationToken).ConfigureAwait(false);
+        }, WriteOrder.Entity(workItem.EntityId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -139,7 +139,8 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(checkpoint);
         checkpoint.Validate(workItem);
         var batch = new PreparedEntityBatch(workItem, checkpoint);
-        return WriteAsync<IReadOnlyList<string>>(session => CommitEntityBatchAsync(session, batch, cancellationToken), cancellationToken);
+        var order = batch.EntitiesToLock is null && batch.InstancesToLock is null ? WriteOrder.Entity(workItem.EntityId) : WriteOrder.Alone;
+        return WriteAsync<IReadOnlyList<string>>(session => CommitEntityBatchAsync(session, batch, cancellationToken), order, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -162,7 +163,7 @@ public sealed partial class PostgresStore
 
             session.EntityWork = true;
             return true;
-        }, cancellationToken);
+        }, WriteOrder.Entity(workItem.EntityId), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -279,7 +280,7 @@ public sealed partial class PostgresStore
             }
 
             return new EntityCleanupResult(removed, released, next);
-        }, cancellationToken);
+        }, WriteOrder.Alone, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -309,7 +310,7 @@ public sealed partial class PostgresStore
             }
 
             return 1;
-        }, cancellationToken);
+        }, WriteOrder.Entity(entityId), cancellationToken);
     }
 
     // Three round trips in the common case: the locks and the lease check; everything the batch writes; and only when it

@@ -35,7 +35,7 @@ public sealed partial class PostgresStore
 
             await InsertInstanceAsync(session, instance, startedJson, cancellationToken).ConfigureAwait(false);
             return true;
-        }, cancellationToken);
+        }, WriteOrder.Instance(instance.InstanceId), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -53,7 +53,7 @@ public sealed partial class PostgresStore
             }
 
             return true;
-        }, cancellationToken);
+        }, WriteOrder.Instance(message.InstanceId), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -76,7 +76,7 @@ public sealed partial class PostgresStore
             }
 
             return await PurgeAsync(session, instanceId, recursive, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+        }, WriteOrder.Alone, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -100,7 +100,7 @@ public sealed partial class PostgresStore
             }
 
             return count;
-        }, cancellationToken);
+        }, WriteOrder.Alone, cancellationToken);
     }
 
     private static async Task<int> PurgeAsync(PgSession session, string instanceId, bool recursive, CancellationToken cancellationToken)

@@ -95,7 +95,7 @@ public sealed partial class PostgresStore
                     History = histories.GetValueOrDefault(instance.InstanceId),
                 };
             });
-        }, cancellationToken).ConfigureAwait(false);
+        }, WriteOrder.Claim, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -113,7 +113,7 @@ public sealed partial class PostgresStore
                 .With("@NewLockExpiration", renewed.LockExpiration);
             var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return changed == 1 ? renewed : throw OrchestrationLockLost(workItem.InstanceId, held);
-        }, cancellationToken).ConfigureAwait(false);
+        }, WriteOrder.Instance(workItem.InstanceId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -141,7 +141,7 @@ public sealed partial class PostgresStore
             }
 
             return true;
-        }, cancellationToken);
+        }, OrderOf(step, WriteOrder.Instance(workItem.InstanceId)), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -163,7 +163,7 @@ public sealed partial class PostgresStore
 
             session.OrchestrationWork = true;
             return true;
-        }, cancellationToken);
+        }, WriteOrder.Instance(workItem.InstanceId), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -189,7 +189,7 @@ public sealed partial class PostgresStore
             }
 
             return items;
-        }, cancellationToken).ConfigureAwait(false);
+        }, WriteOrder.Claim, cancellationToken).ConfigureAwait(false);
 
         return claimed.ConvertAll(c =>
         {
@@ -210,7 +210,7 @@ public sealed partial class PostgresStore
             await using var command = ActivityCommand(session, "Activities/Renew", workItem, held).With("@NewLockExpiration", renewed.LockExpiration);
             var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return changed == 1 ? renewed : throw ActivityLockLost(workItem, held);
-        }, cancellationToken).ConfigureAwait(false);
+        }, WriteOrder.Activity(workItem.InstanceId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -228,7 +228,7 @@ public sealed partial class PostgresStore
             await DeleteActivityAsync(session, workItem, held, cancellationToken).ConfigureAwait(false);
             await EnqueueAsync(session, message, json, cancellationToken).ConfigureAwait(false);
             return true;
-        }, cancellationToken);
+        }, WriteOrder.Activity(workItem.InstanceId), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -258,7 +258,7 @@ public sealed partial class PostgresStore
             var message = new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result };
             await EnqueueAsync(session, message, json, cancellationToken).ConfigureAwait(false);
             return false;
-        }, cancellationToken);
+        }, OrderOf(prepared, WriteOrder.Activity(workItem.InstanceId)), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -277,7 +277,7 @@ public sealed partial class PostgresStore
 
             session.ActivityWork = true;
             return true;
-        }, cancellationToken);
+        }, WriteOrder.Activity(workItem.InstanceId), cancellationToken);
     }
 
     private static async Task DeleteActivityAsync(PgSession session, ActivityWorkItem workItem, Lease held, CancellationToken cancellationToken)
@@ -288,6 +288,10 @@ public sealed partial class PostgresStore
             throw ActivityLockLost(workItem, held);
         }
     }
+
+    /// <summary>A step that writes only its own instance's row may join a group at that row; one that writes others runs alone.</summary>
+    private static WriteOrder OrderOf(PreparedCheckpoint step, WriteOrder ownRow) =>
+        step.RowsToLock is null && step.EntitiesToLock is null ? ownRow : WriteOrder.Alone;
 
     /// <summary>Writes a step; false (and nothing written) if the instance is not as the step assumed (see Checkpoint.sql and LocalCheckpoint.sql).</summary>
     private async Task<bool> CheckpointAsync(PgSession session, PreparedCheckpoint step, CancellationToken cancellationToken)

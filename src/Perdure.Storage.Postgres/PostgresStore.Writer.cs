@@ -29,17 +29,19 @@ public sealed partial class PostgresStore
     /// returns its result once that transaction committed; then this process's dispatchers and waiters are woken.
     /// </summary>
     /// <remarks>
-    /// Every body is a pure function of its prepared input and may run more than once: when any request of a group fails
+    /// <paramref name="order"/> says which row the request locks, so a group can take its requests' locks in the store's
+    /// lock order (<see cref="WriteOrder"/>); a request that locks several rows, or rows it cannot name up front, runs
+    /// alone. Every body is a pure function of its prepared input and may run more than once: when any request of a group fails
     /// before COMMIT is sent (a lost lease, a duplicate, a conflict, a broken connection), the group is rolled back and
     /// each of its requests runs again alone (<see cref="RunAloneAsync"/>), so one request's failure reaches only its
     /// own caller. A failure during COMMIT reaches every caller of the group: the transaction may have committed.
     /// </remarks>
-    private Task<T> WriteAsync<T>(Func<PgSession, Task<T>> body, CancellationToken cancellationToken)
+    private Task<T> WriteAsync<T>(Func<PgSession, Task<T>> body, WriteOrder order, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
         EnsureLanes();
-        var request = new WriteRequest<T>(body, cancellationToken);
+        var request = new WriteRequest<T>(body, order, cancellationToken);
         ObjectDisposedException.ThrowIf(!_writes.Writer.TryWrite(request), this);
 
         return request.Task;
@@ -77,6 +79,7 @@ public sealed partial class PostgresStore
     private async Task RunLaneAsync()
     {
         var group = new List<WriteRequest>(_options.MaxBatchSize);
+        var alone = new List<WriteRequest>();
         var reader = _writes.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -93,13 +96,31 @@ public sealed partial class PostgresStore
                 }
             }
 
+            // Requests that lock several rows run alone, each taking its locks in the store's order itself; the others are
+            // sorted so that the group takes its locks in that order too (entities by id, then instances by id, claims last).
+            alone.Clear();
+            for (var i = group.Count - 1; i >= 0; i--)
+            {
+                if (group[i].Order.RunsAlone)
+                {
+                    alone.Add(group[i]);
+                    group.RemoveAt(i);
+                }
+            }
+
             if (group.Count == 1)
             {
                 await RunAloneAsync(group[0]).ConfigureAwait(false);
             }
             else if (group.Count > 1)
             {
+                group.Sort(static (a, b) => a.Order.CompareTo(b.Order));
                 await RunGroupAsync(group).ConfigureAwait(false);
+            }
+
+            for (var i = alone.Count - 1; i >= 0; i--)
+            {
+                await RunAloneAsync(alone[i]).ConfigureAwait(false);
             }
         }
     }
@@ -229,8 +250,10 @@ public sealed partial class PostgresStore
     }
 
     /// <summary>A queued write: its body, its caller's cancellation, and the result handed over after COMMIT.</summary>
-    private abstract class WriteRequest(CancellationToken cancellationToken)
+    private abstract class WriteRequest(WriteOrder order, CancellationToken cancellationToken)
     {
+        public WriteOrder Order { get; } = order;
+
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
         /// <summary>Runs the body in <paramref name="session"/>'s transaction and keeps its result until commit.</summary>
@@ -244,7 +267,8 @@ public sealed partial class PostgresStore
         public abstract void Cancel();
     }
 
-    private sealed class WriteRequest<T>(Func<PgSession, Task<T>> body, CancellationToken cancellationToken) : WriteRequest(cancellationToken)
+    private sealed class WriteRequest<T>(Func<PgSession, Task<T>> body, WriteOrder order, CancellationToken cancellationToken)
+        : WriteRequest(order, cancellationToken)
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
@@ -268,5 +292,50 @@ public sealed partial class PostgresStore
         }
 
         public override void Cancel() => _completion.TrySetCanceled(CancellationToken);
+    }
+
+    /// <summary>
+    /// Where a write request's row locks fall in the store's lock order (entity rows by id, then instance rows by id;
+    /// see docs/storage-postgres.md), so that the requests of a group, sorted by it, lock in that order as one transaction
+    /// and two groups never wait for each other in a circle.
+    /// </summary>
+    /// <remarks>
+    /// A request placed at an entity or an instance locks that one row (and, for activity requests, first the row of one
+    /// of that instance's activity tasks: <paramref name="TaskRowFirst"/> puts those before the instance's other requests,
+    /// as in the order "an activity's own task row before the instance"). Claims take rows with SKIP LOCKED and never
+    /// wait, so they go last. Everything else runs alone.
+    /// </remarks>
+    internal readonly record struct WriteOrder(int Rank, string? Key, bool TaskRowFirst) : IComparable<WriteOrder>
+    {
+        private const int AloneRank = -1;
+
+        /// <summary>Locks several rows, or rows it cannot name up front: a transaction of its own.</summary>
+        public static WriteOrder Alone { get; } = new(AloneRank, null, false);
+
+        /// <summary>Takes rows with SKIP LOCKED: never waits, so last in a group.</summary>
+        public static WriteOrder Claim { get; } = new(2, null, false);
+
+        public bool RunsAlone => Rank == AloneRank;
+
+        /// <summary>Locks the row of one entity.</summary>
+        public static WriteOrder Entity(string entityId) => new(0, entityId, false);
+
+        /// <summary>Locks the row of one instance.</summary>
+        public static WriteOrder Instance(string instanceId) => new(1, instanceId, false);
+
+        /// <summary>Locks the row of one of an instance's activity tasks, and then perhaps the instance's.</summary>
+        public static WriteOrder Activity(string instanceId) => new(1, instanceId, true);
+
+        public int CompareTo(WriteOrder other)
+        {
+            var byRank = Rank.CompareTo(other.Rank);
+            if (byRank != 0)
+            {
+                return byRank;
+            }
+
+            var byKey = string.CompareOrdinal(Key, other.Key);
+            return byKey != 0 ? byKey : other.TaskRowFirst.CompareTo(TaskRowFirst);
+        }
     }
 }

@@ -156,7 +156,7 @@ public sealed partial class PostgresStore : IPerdureStore
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             session.AllInstances = true;
             return true;
-        }, cancellationToken);
+        }, WriteOrder.Alone, cancellationToken);
 
     /// <inheritdoc/>
     /// <remarks>Completes after a commit of this process, or a NOTIFY of another's, that made work of the kind visible.</remarks>

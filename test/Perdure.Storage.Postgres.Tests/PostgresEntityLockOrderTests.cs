@@ -9,10 +9,9 @@ namespace Perdure.Storage.Postgres.Tests;
 /// <summary>
 /// The store's lock order (entity rows in id order, then instance rows in id order) under crossing traffic: orchestration
 /// steps that signal entities and message each other, and entity batches that answer those instances and signal each
-/// other, committed at once from two stores. The stores run with no transaction retries and one request per
-/// transaction (no group commit: a group holds the locks of all its requests, taken request by request, so it does not
-/// follow one order), so a deadlock PostgreSQL detected would fail the commit that lost instead of being hidden by a
-/// retry or a split group.
+/// other, committed at once from two stores. The stores run with no transaction retries, so a deadlock PostgreSQL
+/// detected would fail the commit that lost instead of being hidden by a retry. (Each of these commits writes several
+/// rows, so each runs in a transaction of its own, never in a group.)
 /// </summary>
 public sealed class PostgresEntityLockOrderTests(PostgresSchemaFixture schema) : StoreConformanceBase, IClassFixture<PostgresSchemaFixture>
 {
@@ -22,7 +21,6 @@ public sealed class PostgresEntityLockOrderTests(PostgresSchemaFixture schema) :
     {
         var options = schema.Options();
         options.MaxTransactionRetries = 0;
-        options.MaxBatchSize = 1;
         return new PostgresStore(taskHub, options, timeProvider);
     }
 
