@@ -59,7 +59,16 @@ public static class Driver
             $"database '{database.Database}', schema '{PostgresStoreOptions.DefaultSchema}', task hub '{taskHub}'.");
 
         // The client's first request opens its store, which creates or migrates the schema once, before the workers start.
-        await client.GetInstanceAsync("scaleout-none");
+        try
+        {
+            await client.GetInstanceAsync("scaleout-none");
+        }
+        catch (PostgresDatabaseException ex)
+        {
+            await Console.Error.WriteLineAsync($"ScaleOut cannot use the database: {ex.Message}");
+            await host.StopAsync();
+            return 1;
+        }
 
         var workers = new List<WorkerProcess>();
         var succeeded = false;
@@ -107,7 +116,7 @@ public static class Driver
             succeeded = wrong == 0;
             return succeeded ? 0 : 1;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or PostgresDatabaseException)
         {
             await Console.Error.WriteLineAsync($"ScaleOut failed: {ex.Message}");
             return 1;
