@@ -403,6 +403,18 @@ public sealed partial class PostgresStore
             session.ActivityWork = true;
         }
 
+        // ReadyAt changes only if messages were consumed or the suspension changed which messages count; messages this
+        // step sends to itself move it forward as they are inserted (Messages/Wake). It is the step's last write: when
+        // nothing else follows the batch (no sub-orchestrations, no messages), it goes with the batch.
+        var refreshReadyAt = step.ConsumedMessageIds is not null
+            || (claimed.Status == OrchestrationStatus.Suspended) != (instance.Status == OrchestrationStatus.Suspended);
+        var writesAfterBatch = checkpoint.SubOrchestrations.Count > 0 || checkpoint.Messages.Count > 0 || step.EntityMessages.Length > 0;
+        if (refreshReadyAt && !writesAfterBatch)
+        {
+            batch.BatchCommands.Add(session.Statement("Orchestrations/RefreshReadyAt").With("@InstanceId", instanceId));
+            refreshReadyAt = false;
+        }
+
         if (batch.BatchCommands.Count > 0)
         {
             try
@@ -453,9 +465,7 @@ public sealed partial class PostgresStore
             await EnqueueEntityMessageAsync(session, message, cancellationToken).ConfigureAwait(false);
         }
 
-        // ReadyAt changes only if messages were consumed or the suspension changed which messages count; messages this
-        // step sent to itself already moved it forward (Messages/Wake).
-        if (step.ConsumedMessageIds is not null || (claimed.Status == OrchestrationStatus.Suspended) != (instance.Status == OrchestrationStatus.Suspended))
+        if (refreshReadyAt)
         {
             await using var command = session.Command("Orchestrations/RefreshReadyAt").With("@InstanceId", instanceId);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -14,6 +14,9 @@ public sealed partial class PostgresStore
     private readonly Channel<WriteRequest> _writes = System.Threading.Channels.Channel.CreateUnbounded<WriteRequest>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
 
+    /// <summary>This store's id in its notifications, so that it skips its own (it woke its dispatchers when it committed).</summary>
+    private readonly string _storeId = Guid.NewGuid().ToString("N");
+
     private Task[]? _lanes;
     private long _groupedRequests;
     private long _groupsSplit;
@@ -242,7 +245,7 @@ public sealed partial class PostgresStore
     /// <summary>Announces the transaction's changes to every store on the task hub; delivered only if it commits.</summary>
     private async Task NotifyAsync(PgSession session, CancellationToken cancellationToken)
     {
-        if (NotificationPayload.Of(session) is { } payload)
+        if (NotificationPayload.Of(session, _storeId) is { } payload)
         {
             await using var notify = session.Command("Notify/Work").With("@Channel", _channel).With("@Payload", payload);
             await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -444,6 +444,11 @@ public sealed partial class PostgresStore : IPerdureStore
     private void OnNotification(string payload)
     {
         var notification = NotificationPayload.Parse(payload);
+        if (string.Equals(notification.Sender, _storeId, StringComparison.Ordinal))
+        {
+            return;
+        }
+
         if (notification.OrchestrationWork)
         {
             _work.Signal(WorkItemKind.Orchestration);

@@ -104,7 +104,9 @@ internal sealed class WorkItemLoop<T>
                 _ = ProcessAsync(item, slots);
             }
 
-            if (items.Count > 0)
+            // A full claim may have left more behind: claim again at once. A partial one took everything claimable at its
+            // moment; whatever became claimable since has set the signal taken before it, so the wait below returns at once.
+            if (items.Count == free)
             {
                 continue;
             }
