@@ -6,8 +6,11 @@ namespace Perdure.Crash.Tests;
 /// <summary>Starts and kills Perdure.CrashWorker processes, and reads the execution log they append to.</summary>
 internal static class CrashWorkers
 {
-    /// <summary>Starts a worker with <paramref name="arguments"/> and returns once it printed "ready".</summary>
-    public static async Task<Process> StartAsync(IEnumerable<string> arguments)
+    /// <summary>
+    /// Starts a worker with <paramref name="arguments"/> and returns once it printed "ready". What it writes to stderr (its
+    /// warnings and errors) goes to <paramref name="errorLog"/> if given.
+    /// </summary>
+    public static async Task<Process> StartAsync(IEnumerable<string> arguments, string? errorLog = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -22,7 +25,17 @@ internal static class CrashWorkers
         }
 
         var process = Process.Start(start)!;
-        process.ErrorDataReceived += (_, _) => { };
+        var gate = new Lock();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (errorLog is not null && e.Data is not null)
+            {
+                lock (gate)
+                {
+                    File.AppendAllText(errorLog, e.Data + "\n");
+                }
+            }
+        };
         process.BeginErrorReadLine();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
@@ -67,13 +80,21 @@ internal static class CrashWorkers
     }
 
     /// <summary>Completes when the log has at least <paramref name="lines"/> lines, woken by file change notifications.</summary>
-    public static async Task WaitForLinesAsync(string path, int lines, CancellationToken cancellationToken)
+    public static Task WaitForLinesAsync(string path, int lines, CancellationToken cancellationToken) =>
+        WaitForLinesAsync(Path.GetDirectoryName(path)!, Path.GetFileName(path), lines, cancellationToken);
+
+    /// <summary>
+    /// Completes when the logs in <paramref name="directory"/> matching <paramref name="pattern"/> have at least
+    /// <paramref name="lines"/> lines together, woken by file change notifications.
+    /// </summary>
+    public static async Task WaitForLinesAsync(string directory, string pattern, int lines, CancellationToken cancellationToken)
     {
-        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path));
+        using var watcher = new FileSystemWatcher(directory, pattern);
         var changed = new SemaphoreSlim(0);
         watcher.Changed += (_, _) => changed.Release();
+        watcher.Created += (_, _) => changed.Release();
         watcher.EnableRaisingEvents = true;
-        while (CountLines(path) < lines)
+        while (Directory.GetFiles(directory, pattern).Sum(CountLines) < lines)
         {
             await changed.WaitAsync(cancellationToken);
         }

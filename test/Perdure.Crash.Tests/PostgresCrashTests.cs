@@ -38,7 +38,33 @@ public sealed class PostgresCrashTests(ITestOutputHelper output) : IAsyncLifetim
     private string? _sharedServer;
     private int _clientSignals;
 
-    private string Log => Path.Combine(_dir, "executions.log");
+    /// <summary>
+    /// Each worker logs to a file of its own: .NET appends without O_APPEND, so processes appending to one file at once
+    /// overwrite each other's lines.
+    /// </summary>
+    private const string Logs = "executions-*.log";
+
+    private string LogOf(int incarnation) => Path.Combine(_dir, $"executions-{incarnation}.log");
+
+    private int Executed() => Directory.GetFiles(_dir, Logs).Sum(CrashWorkers.CountLines);
+
+    private List<(string Id, int Incarnation)> ReadLogs() => Directory.GetFiles(_dir, Logs).SelectMany(CrashWorkers.ReadLog).ToList();
+
+    /// <summary>The worker whose log was written last.</summary>
+    private int LastLogged() => Directory.GetFiles(_dir, Logs)
+        .Select(f => (Incarnation: int.Parse(Path.GetFileNameWithoutExtension(f)["executions-".Length..], CultureInfo.InvariantCulture), Written: File.GetLastWriteTimeUtc(f)))
+        .MaxBy(f => f.Written).Incarnation;
+
+    private string WorkerErrors(int incarnation) => Path.Combine(_dir, $"worker-{incarnation}.log");
+
+    private int WorkerLogCount(int incarnation, string text) =>
+        File.Exists(WorkerErrors(incarnation)) ? File.ReadLines(WorkerErrors(incarnation)).Count(l => l.Contains(text, StringComparison.Ordinal)) : 0;
+
+    /// <summary>The warnings and errors a worker logged that mention <paramref name="text"/>, for failure messages.</summary>
+    private string WorkerLogLines(int incarnation, string text) =>
+        File.Exists(WorkerErrors(incarnation))
+            ? string.Join(" | ", File.ReadLines(WorkerErrors(incarnation)).Where(l => l.Contains(text, StringComparison.Ordinal)).Take(5))
+            : "(nothing logged)";
 
     [Fact]
     public async Task Three_workers_on_one_database_commit_every_step_once_when_one_is_killed_with_SIGKILL_mid_run()
@@ -62,20 +88,20 @@ public sealed class PostgresCrashTests(ITestOutputHelper output) : IAsyncLifetim
         var incarnation = Workers;
         for (var kill = 0; kill < Kills && !completion.IsCompleted; kill++)
         {
-            var threshold = CrashWorkers.CountLines(Log) + random.Next(10, 60);
-            await Task.WhenAny(CrashWorkers.WaitForLinesAsync(Log, threshold, allDone.Token), completion);
+            var threshold = Executed() + random.Next(10, 60);
+            await Task.WhenAny(CrashWorkers.WaitForLinesAsync(_dir, Logs, threshold, allDone.Token), completion);
             if (completion.IsCompleted)
             {
                 break;
             }
 
             // The worker that logged last is running a step right now: kill that one.
-            var last = CrashWorkers.ReadLog(Log)[^1].Incarnation;
+            var last = LastLogged();
             var victim = _workers.ContainsKey(last) ? last : _workers.Keys.ElementAt(random.Next(_workers.Count));
             CrashWorkers.Kill(_workers[victim]);
             _workers.Remove(victim);
             killed.Add(victim);
-            output.WriteLine($"killed incarnation {victim} at {CrashWorkers.CountLines(Log)} executions");
+            output.WriteLine($"killed incarnation {victim} at {Executed()} executions");
             await SignalCountersAsync(client, allDone.Token);
             await StartWorkersAsync(connectionString, [++incarnation]);
         }
@@ -85,9 +111,11 @@ public sealed class PostgresCrashTests(ITestOutputHelper output) : IAsyncLifetim
 
         var (executions, reruns) = await VerifyAsync(client, connectionString, instances, results, killed);
         var counters = await VerifyCountersAsync(client, instances, allDone.Token);
+        var leasesLost = Enumerable.Range(1, incarnation).Sum(i => WorkerLogCount(i, "was lost"));
         output.WriteLine(
             $"{incarnation} incarnations ({Workers} at a time, {string.Join(", ", killed)} killed), {executions} executions, " +
-            $"{reruns} re-run(s) of steps in flight at a kill, {instances.Count} instances completed exactly once per step, {counters}");
+            $"{reruns} re-run(s) of steps in flight at a kill, {leasesLost} lease(s) lost, {instances.Count} instances " +
+            $"completed exactly once per step, {counters}");
     }
 
     [Fact]
@@ -108,9 +136,9 @@ public sealed class PostgresCrashTests(ITestOutputHelper output) : IAsyncLifetim
         var instances = await ScheduleAsync(client, allDone.Token);
         await SignalCountersAsync(client, allDone.Token);
         await StartWorkersAsync(connectionString, Enumerable.Range(1, Workers));
-        await CrashWorkers.WaitForLinesAsync(Log, 40, allDone.Token);
+        await CrashWorkers.WaitForLinesAsync(_dir, Logs, 40, allDone.Token);
 
-        var before = CrashWorkers.CountLines(Log);
+        var before = Executed();
         var restarting = Stopwatch.StartNew();
         var terminated = await _server.RestartAsync(allDone.Token);
         output.WriteLine(_server.RestartsServer
@@ -124,7 +152,7 @@ public sealed class PostgresCrashTests(ITestOutputHelper output) : IAsyncLifetim
         var results = await WaitForAllAsync(client, instances, allDone.Token);
 
         Assert.All(_workers.Values, w => Assert.False(w.HasExited, "a worker process exited: it should have recovered by itself"));
-        var log = CrashWorkers.ReadLog(Log);
+        var log = ReadLogs();
         Assert.All(log, l => Assert.InRange(l.Incarnation, 1, Workers));
         Assert.True(log.Count > before, "no step ran after the restart");
         var (executions, reruns) = await VerifyAsync(client, connectionString, instances, results, killed: null);
@@ -134,11 +162,7 @@ public sealed class PostgresCrashTests(ITestOutputHelper output) : IAsyncLifetim
             $"{reruns} re-run(s) of steps in flight at the restart, {instances.Count} instances completed exactly once per step, {counters}");
     }
 
-    public Task InitializeAsync()
-    {
-        File.WriteAllText(Log, string.Empty);
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -228,7 +252,7 @@ public sealed class PostgresCrashTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(expected, stored.State);
         Assert.Equal(0, stored.BacklogQueueSize);
 
-        var operations = CrashWorkers.ReadLog(Log).Count(l => l.Id == CrashWorkload.CounterA.ToString() || l.Id == CrashWorkload.CounterB.ToString());
+        var operations = ReadLogs().Count(l => l.Id == CrashWorkload.CounterA.ToString() || l.Id == CrashWorkload.CounterB.ToString());
         Assert.True(operations >= 2 * expected, $"{operations} counter operations ran, fewer than the {2 * expected} counted");
         return $"counters at {expected} each after {operations} operations ({operations - (2 * expected)} re-run in rolled-back batches)";
     }
@@ -247,7 +271,7 @@ public sealed class PostgresCrashTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.Equal(CrashWorkload.ExpectedOutput(kind, id), result.ReadOutputAs<string>());
         }
 
-        var log = CrashWorkers.ReadLog(Log);
+        var log = ReadLogs();
         var steps = log.Where(l => !l.Id.StartsWith('@')).ToList();
         var executions = steps.GroupBy(l => l.Id, l => l.Incarnation).ToDictionary(g => g.Key, g => g.ToList());
         var committedSteps = new HashSet<string>();
@@ -299,11 +323,16 @@ public sealed class PostgresCrashTests(ITestOutputHelper output) : IAsyncLifetim
                 {
                     // A worker that was not killed keeps its leases: only a killed one's executions may have gone uncommitted,
                     // and no process runs a step twice.
-                    Assert.Equal(ranIn.Count, ranIn.Distinct().Count());
+                    Assert.True(
+                        ranIn.Count == ranIn.Distinct().Count(),
+                        $"step {step} ran in incarnations {string.Join(", ", ranIn)}, {committedIn} committed it; they logged: " +
+                        string.Join("; ", ranIn.Distinct().Select(inc => $"{inc}: {WorkerLogLines(inc, id)}")));
                     var uncommitted = ranIn.ToList();
                     uncommitted.Remove(committedIn);
                     Assert.All(uncommitted, inc => Assert.True(
-                        killed.Contains(inc), $"step {step} ran in incarnation {inc}, which was not killed, and {committedIn} committed it"));
+                        killed.Contains(inc),
+                        $"step {step} ran in incarnation {inc}, which was not killed, and {committedIn} committed it; incarnation {inc} logged: " +
+                        WorkerLogLines(inc, id)));
                 }
 
                 reruns += ranIn.Count - 1;
@@ -339,7 +368,7 @@ public sealed class PostgresCrashTests(ITestOutputHelper output) : IAsyncLifetim
     private async Task StartWorkersAsync(string connectionString, IEnumerable<int> incarnations)
     {
         var started = await Task.WhenAll(incarnations.Select(async i => (i, await CrashWorkers.StartAsync(
-            ["postgres", connectionString, _schema, i.ToString(CultureInfo.InvariantCulture), Log]))));
+            ["postgres", connectionString, _schema, i.ToString(CultureInfo.InvariantCulture), LogOf(i)], WorkerErrors(i)))));
         foreach (var (incarnation, process) in started)
         {
             _workers[incarnation] = process;
