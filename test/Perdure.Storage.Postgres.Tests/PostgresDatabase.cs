@@ -1,4 +1,5 @@
 using Npgsql;
+using Perdure.Testing;
 
 namespace Perdure.Storage.Postgres.Tests;
 
@@ -12,7 +13,7 @@ namespace Perdure.Storage.Postgres.Tests;
 /// </remarks>
 public sealed class PostgresDatabase : IAsyncDisposable
 {
-    public const string EnvironmentVariable = "PERDURE_TEST_POSTGRES";
+    public const string EnvironmentVariable = TestPostgres.EnvironmentVariable;
 
     public PostgresDatabase()
     {
@@ -26,18 +27,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
     public NpgsqlDataSource DataSource { get; }
 
     /// <summary>The connection string as given, or an error that says how to get one when it is missing.</summary>
-    public static string ReadConnectionString(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new InvalidOperationException(
-                $"{EnvironmentVariable} is not set, so the PostgreSQL tests have no server. Run them through eng/test.sh, which "
-                + $"starts a private PostgreSQL (eng/postgres.sh) and sets it, or set {EnvironmentVariable} to an Npgsql "
-                + "connection string (Host=...;Port=...;Username=...;Password=...;Database=...) of a server the tests may use.");
-        }
-
-        return value;
-    }
+    public static string ReadConnectionString(string? value) => TestPostgres.Read(value);
 
     /// <summary>A new empty schema with a unique name, dropped with everything in it when the result is disposed.</summary>
     public async Task<ThrowawaySchema> CreateSchemaAsync(CancellationToken cancellationToken)
