@@ -19,8 +19,9 @@ if (!(postgres || args.Length == 3) || !int.TryParse(args[^2], out var incarnati
 var log = args[^1];
 
 // Work a killed worker held comes back when its lease runs out; short leases keep the tests fast. On PostgreSQL three
-// workers, the test and the server share the machine, and an activity's lease is not renewed while its completion waits
-// for a write: 2 s was seen to run out under that load (the step then runs again in a worker that was not killed).
+// workers, the test and the server share the machine (with every other test assembly under eng/test.sh), and an
+// activity's lease is not renewed while its completion waits for a write lane: 5 s is the margin for that, since a lease
+// lost there makes a step run again in a worker that was not killed, which the test refuses.
 var leaseDuration = TimeSpan.FromSeconds(postgres ? 5 : 2);
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders();
