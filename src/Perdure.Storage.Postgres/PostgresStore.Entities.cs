@@ -565,7 +565,7 @@ public sealed partial class PostgresStore
                 .ToArray();
             InstancesToLock = instances.Length > 0 ? instances : null;
             var writesOtherEntities = EntityMessages.Any(m => !string.Equals(m.EntityId, EntityId, StringComparison.Ordinal));
-            EntitiesToLock = writesOtherEntities || InstancesToLock is not null ? PreparedEntityMessage.LockSet(EntityMessages, EntityId) : null;
+            EntitiesToLock = writesOtherEntities || InstancesToLock is not null ? EntityLockSet.Of(EntityMessages, EntityId) : null;
         }
 
         public string EntityId { get; }

@@ -17,7 +17,7 @@ internal sealed class PreparedCheckpoint
     {
         StepWorker = stepWorker;
         EntityMessages = PreparedEntityMessage.FromAll(checkpoint.EntityMessages);
-        EntitiesToLock = EntityMessages.Length > 0 ? PreparedEntityMessage.LockSet(EntityMessages, ownEntityId: null) : null;
+        EntitiesToLock = EntityMessages.Length > 0 ? EntityLockSet.Of(EntityMessages, ownEntityId: null) : null;
         Before = before;
         Checkpoint = checkpoint;
         Lease = lease;
