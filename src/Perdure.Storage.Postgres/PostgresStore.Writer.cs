@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
 using Perdure.Storage.Postgres.Data;
@@ -194,30 +195,32 @@ public sealed partial class PostgresStore
 
     /// <summary>
     /// Runs one request in a transaction of its own and completes it. A transaction that fails before its COMMIT was sent
-    /// runs again from the start (at most <see cref="PostgresStoreOptions.MaxTransactionRetries"/> times) when the failure
-    /// says nothing about the request itself: a deadlock, a serialization conflict, a row a concurrent transaction
-    /// inserted or deleted first, or a connection that broke (the server restarted, the backend was terminated). A broken
-    /// connection also empties the pool's idle connections, which most likely broke with it. A failure during COMMIT is
-    /// never retried: the transaction may have committed, and the caller must be told. Any other error rolls back and
-    /// reaches the caller.
+    /// runs again from the start when the failure says nothing about the request itself (<see cref="ShouldRetry"/>): a
+    /// deadlock, a serialization conflict, a row a concurrent transaction inserted or deleted first (at once, at most
+    /// <see cref="PostgresStoreOptions.MaxTransactionRetries"/> times), or a connection that could not be opened or broke
+    /// (the server restarting, a terminated backend, a network failure: with a growing pause, for up to
+    /// <see cref="PostgresStoreOptions.ReconnectTimeout"/>). A failure during COMMIT is never retried: the transaction may
+    /// have committed, and the caller must be told. Any other error rolls back and reaches the caller.
     /// </summary>
     private async Task RunAloneAsync(WriteRequest request)
     {
         try
         {
             await EnsureStartedAsync().ConfigureAwait(false);
+            var started = Stopwatch.GetTimestamp();
             for (var attempt = 1; ; attempt++)
             {
-                var connection = await _dataSource.OpenConnectionAsync(request.CancellationToken).ConfigureAwait(false);
-                await using (connection.ConfigureAwait(false))
+                var committing = false;
+                TimeSpan pause;
+                try
                 {
-                    var transaction = await connection.BeginTransactionAsync(request.CancellationToken).ConfigureAwait(false);
-                    await using (transaction.ConfigureAwait(false))
+                    var connection = await _dataSource.OpenConnectionAsync(request.CancellationToken).ConfigureAwait(false);
+                    await using (connection.ConfigureAwait(false))
                     {
-                        var session = new PgSession(connection, transaction, TaskHub, _time.GetUtcNow());
-                        var committing = false;
-                        try
+                        var transaction = await connection.BeginTransactionAsync(request.CancellationToken).ConfigureAwait(false);
+                        await using (transaction.ConfigureAwait(false))
                         {
+                            var session = new PgSession(connection, transaction, TaskHub, _time.GetUtcNow());
                             await request.RunAsync(session).ConfigureAwait(false);
                             await NotifyAsync(session, request.CancellationToken).ConfigureAwait(false);
 
@@ -228,11 +231,15 @@ public sealed partial class PostgresStore
                             request.Complete();
                             return;
                         }
-                        catch (NpgsqlException ex) when (!committing && attempt <= _options.MaxTransactionRetries && IsRetryable(ex))
-                        {
-                            RecordRetry(ex, attempt);
-                        }
                     }
+                }
+                catch (NpgsqlException ex) when (!committing && ShouldRetry(ex, attempt, started, out pause))
+                {
+                }
+
+                if (pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(pause, request.CancellationToken).ConfigureAwait(false);
                 }
             }
         }

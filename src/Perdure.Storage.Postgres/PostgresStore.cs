@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -72,6 +73,7 @@ public sealed partial class PostgresStore : IPerdureStore
         PostgresStoreOptions.ValidateSchema(_options.Schema);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.FallbackPollInterval, TimeSpan.Zero, "options.FallbackPollInterval");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxTransactionRetries, 0, "options.MaxTransactionRetries");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectTimeout, TimeSpan.Zero, "options.ReconnectTimeout");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.WriteConnections, 1, "options.WriteConnections");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxBatchSize, 1, "options.MaxBatchSize");
         NpgsqlConnectionStringBuilder connectionString;
@@ -373,21 +375,70 @@ public sealed partial class PostgresStore : IPerdureStore
     private async Task<T> ReadAsync<T>(Func<PgSession, Task<T>> read, CancellationToken cancellationToken)
     {
         await EnsureStartedAsync().ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
-            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            TimeSpan pause;
+            try
             {
-                try
+                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
                 {
                     return await read(new PgSession(connection, null, TaskHub, _time.GetUtcNow())).ConfigureAwait(false);
                 }
-                catch (NpgsqlException ex) when (attempt <= _options.MaxTransactionRetries && IsRetryable(ex))
-                {
-                    RecordRetry(ex, attempt);
-                }
+            }
+            catch (NpgsqlException ex) when (ShouldRetry(ex, attempt, started, out pause))
+            {
+            }
+
+            if (pause > TimeSpan.Zero)
+            {
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a request that failed with <paramref name="exception"/> on its <paramref name="attempt"/>th try runs again,
+    /// and after what <paramref name="pause"/>. Conflicts with other transactions (deadlock, serialization failure, a
+    /// row inserted or deleted first) run again at once, at most <see cref="PostgresStoreOptions.MaxTransactionRetries"/>
+    /// times. A connection that could not be opened or broke runs again after a pause that doubles from 50 ms to 1 s,
+    /// until <see cref="PostgresStoreOptions.ReconnectTimeout"/> has passed since the request began: long enough for a
+    /// server restart, after which the failure reaches the caller. A broken connection also empties the pool's idle
+    /// connections, which most likely broke with it.
+    /// </summary>
+    private bool ShouldRetry(NpgsqlException exception, int attempt, long started, out TimeSpan pause)
+    {
+        pause = TimeSpan.Zero;
+        if (!IsRetryable(exception))
+        {
+            return false;
+        }
+
+        if (exception is PostgresException
+            {
+                SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+                    or PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation,
+            } conflict)
+        {
+            if (attempt > _options.MaxTransactionRetries)
+            {
+                return false;
+            }
+
+            Log.TransactionRetried(_logger, conflict.SqlState, attempt);
+            return true;
+        }
+
+        if (Stopwatch.GetElapsedTime(started) >= _options.ReconnectTimeout)
+        {
+            return false;
+        }
+
+        Log.ConnectionRetried(_logger, exception, attempt);
+        _dataSource.Clear();
+        pause = TimeSpan.FromMilliseconds(Math.Min(50 * Math.Pow(2, Math.Min(attempt - 1, 10)), 1000));
+        return true;
     }
 
     private static bool IsRetryable(NpgsqlException exception) => exception switch
@@ -397,22 +448,6 @@ public sealed partial class PostgresStore : IPerdureStore
         PostgresException ex => ex.IsTransient,
         _ => exception.IsTransient,
     };
-
-    private void RecordRetry(NpgsqlException exception, int attempt)
-    {
-        if (exception is PostgresException
-            {
-                SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
-                    or PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation,
-            } conflict)
-        {
-            Log.TransactionRetried(_logger, conflict.SqlState, attempt);
-            return;
-        }
-
-        Log.ConnectionRetried(_logger, exception, attempt);
-        _dataSource.Clear();
-    }
 
     private void OnCommitted(PgSession session)
     {

@@ -31,6 +31,14 @@ public sealed partial class PostgresStoreOptions
     public int MaxTransactionRetries { get; set; } = 5;
 
     /// <summary>
+    /// How long a request whose connection could not be opened or broke (the server restarting, a failover, a network
+    /// failure) keeps running again, with pauses growing from 50 ms to 1 s, before the failure reaches the caller. A
+    /// failure during COMMIT is never retried. Default 30 seconds; zero fails at once.
+    /// </summary>
+    /// <remarks>Measured in real time, not on the store's <see cref="TimeProvider"/>: it is about the server, not about business time.</remarks>
+    public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// How many write transactions this store runs at once, each on a pooled connection of its own. Write requests
     /// (claims, checkpoints, completions, new instances, ...) that arrive while all of them are busy queue up and go
     /// together into the next free one: one COMMIT and one wait for the disk for the whole group. Default 4.
