@@ -471,7 +471,14 @@ public sealed partial class PostgresStore
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        session.OrchestrationWork = true;
+        // A claimed step released its lease, and its instance may have messages waiting that arrived meanwhile. A local
+        // step ran only because none was waiting and left ReadyAt as it was: it makes no orchestration work of its own
+        // (messages and sub-orchestrations it wrote announced theirs), so it wakes no orchestration dispatcher.
+        if (step.Lease is not null)
+        {
+            session.OrchestrationWork = true;
+        }
+
         session.Instances.Add(instanceId);
         return true;
     }
