@@ -25,6 +25,31 @@ public sealed class EventAndTimerTests
 
     [Theory]
     [ClassData(typeof(AllStores))]
+    public async Task Timers_fire_at_their_due_time_without_the_safety_poll(TestStore store)
+    {
+        // The safety poll is out of reach, so each timer must be woken by its due time. A dispatcher that woke a moment
+        // before it (timers round waits down to whole milliseconds) claimed nothing and then no longer saw the timer as
+        // due "later", leaving it to the safety poll.
+        await using var host = await PerdureTestHost.StartAsync(
+            store,
+            r => r.AddOrchestratorFunc<object?, int>("Naps", async (ctx, _) =>
+            {
+                for (var i = 0; i < 10; i++)
+                {
+                    await ctx.CreateTimer(TimeSpan.FromMilliseconds(20 + i), CancellationToken.None);
+                }
+
+                return 10;
+            }),
+            o => o.SafetyPollInterval = TimeSpan.FromMinutes(10));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => host.RunAsync("Naps", timeout: TimeSpan.FromSeconds(60))));
+
+        Assert.All(results, r => Assert.Equal(10, r.ReadOutputAs<int>()));
+    }
+
+    [Theory]
+    [ClassData(typeof(AllStores))]
     public async Task Events_raised_before_the_wait_are_buffered_and_consumed_one_per_wait_in_order(TestStore store)
     {
         var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

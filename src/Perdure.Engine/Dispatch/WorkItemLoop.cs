@@ -116,8 +116,8 @@ internal sealed class WorkItemLoop<T>
             {
                 if (await _store.GetNextWorkDueAsync(_kind, stopping).ConfigureAwait(false) is { } due)
                 {
-                    var untilDue = due - _time.GetUtcNow();
-                    wait = untilDue < wait ? (untilDue > TimeSpan.Zero ? untilDue : TimeSpan.Zero) : wait;
+                    var untilDue = UntilDue(due - _time.GetUtcNow());
+                    wait = untilDue < wait ? untilDue : wait;
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -170,6 +170,15 @@ internal sealed class WorkItemLoop<T>
             _idle.TrySetResult();
         }
     }
+
+    /// <summary>
+    /// How long to sleep until work due in <paramref name="untilDue"/>: a whole millisecond more than asked. Timers round a
+    /// wait down to whole milliseconds and can fire a little before the clock reaches the due time; a claim made then
+    /// finds nothing, and the next-due read, which looks only past now (so that work it cannot claim yet does not make it
+    /// spin), no longer sees the work either, which would then wait for the safety poll.
+    /// </summary>
+    internal static TimeSpan UntilDue(TimeSpan untilDue) =>
+        untilDue <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(untilDue.TotalMilliseconds) + 1);
 
     private async Task SleepAsync(Task signal, TimeSpan wait, CancellationToken stopping)
     {
