@@ -54,6 +54,7 @@ internal sealed class WorkItemLoop<T>
         // Not disposed: items still in flight release their slot after the loop has returned (no wait handle is ever made).
         var slots = new SemaphoreSlim(_concurrency, _concurrency);
         var claimFailures = 0;
+        var lastClaimFull = false;
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -73,6 +74,35 @@ internal sealed class WorkItemLoop<T>
             }
 
             var signal = _store.WhenWorkAvailable(_kind);
+
+            // When the last claim was not full, this one may be the last before a sleep: read when work is next due first,
+            // then claim. Work that falls due after the read is in the due time; work that fell due before the claim is
+            // claimed (or its commit sets the signal taken above). Read after the claim, work falling due between the two
+            // would be in neither, and wait for the safety poll.
+            var wait = _safetyPoll;
+            var dueRead = !lastClaimFull;
+            if (dueRead)
+            {
+                try
+                {
+                    if (await _store.GetNextWorkDueAsync(_kind, stopping).ConfigureAwait(false) is { } due)
+                    {
+                        var untilDue = UntilDue(due - _time.GetUtcNow());
+                        wait = untilDue < wait ? untilDue : wait;
+                    }
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    slots.Release(free);
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    // Not knowing the next due time only costs precision: sleep until a signal or the safety poll.
+                    Log.NextDueError(_logger, ex, _kind.ToString(), wait);
+                }
+            }
+
             IReadOnlyList<T> items;
             try
             {
@@ -104,30 +134,13 @@ internal sealed class WorkItemLoop<T>
                 _ = ProcessAsync(item, slots);
             }
 
-            // A full claim may have left more behind: claim again at once. A partial one took everything claimable at its
-            // moment; whatever became claimable since has set the signal taken before it, so the wait below returns at once.
-            if (items.Count == free)
+            // A full claim may have left more behind: claim again at once. After a partial claim whose due time was not
+            // read first, go round once more to read it before claiming. Otherwise the claim took everything claimable at
+            // its moment; whatever became claimable since has set the signal, so the wait below returns at once.
+            lastClaimFull = items.Count == free;
+            if (lastClaimFull || !dueRead)
             {
                 continue;
-            }
-
-            TimeSpan wait = _safetyPoll;
-            try
-            {
-                if (await _store.GetNextWorkDueAsync(_kind, stopping).ConfigureAwait(false) is { } due)
-                {
-                    var untilDue = UntilDue(due - _time.GetUtcNow());
-                    wait = untilDue < wait ? untilDue : wait;
-                }
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                // Not knowing the next due time only costs precision: sleep until a signal or the safety poll.
-                Log.NextDueError(_logger, ex, _kind.ToString(), wait);
             }
 
             if (wait > TimeSpan.Zero)
