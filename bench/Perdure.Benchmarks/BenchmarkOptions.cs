@@ -18,10 +18,10 @@ internal sealed record BenchmarkOptions
                                 benchmark process itself being only the client (it starts copies of itself as the
                                 workers, waits until each is ready, and stops them at the end of each run)
           --scale-out           the same as --workers 1,2,4
-          --quick               a short run that proves the benchmark works: W1 100 instances x 1 repetition, W3 100
-                                instances, 1 s probes
+          --quick               a short run that proves the benchmark works: W1 100 instances x 1 repetition, W2 100
+                                activities, W3 100 instances, 1 s probes
           --instances <n>       W1 instances (default 1000, --quick 100)
-          --repetitions <n>     W1 timed repetitions, each on a fresh task hub and database (default 3, --quick 1);
+          --repetitions <n>     W1 and W2 timed repetitions, each on a fresh task hub and database (default 3, --quick 1);
                                 with --workers, as many per worker count, each with fresh worker processes
           --w3-instances <n>    W3 instances, one after another (default 200, --quick 100)
           --concurrency <n>     the worker's MaximumConcurrentOrchestrationWorkItems and MaximumConcurrentActivityWorkItems

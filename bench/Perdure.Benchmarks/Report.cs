@@ -59,6 +59,8 @@ internal sealed class Report
 
     public List<RunResult> W1Runs { get; } = [];
 
+    public List<FanOutResult> W2Runs { get; } = [];
+
     public LatencyResult? W3 { get; set; }
 
     public List<EntityRunResult> W7Runs { get; } = [];
@@ -113,6 +115,18 @@ internal sealed class Report
                 probed ? $"W1 = {steps.Median / CommitsPerSecond:0.00} x one-row commits/s" : "-",
             ];
             yield return ["W1", "instances/s", Summary(Stats(W1Runs.Select(r => r.InstancesPerSecond))), "-", "-"];
+        }
+
+        if (W2Runs.Count > 0 && W2Runs.All(r => r.Errors.Count == 0))
+        {
+            var seconds = Stats(W2Runs.Select(r => r.Elapsed.TotalSeconds));
+            yield return
+            [
+                "W2", $"fan-out/fan-in wall time s ({W2Runs[0].Activities:N0} activities, {W2Runs.Count} rep{(W2Runs.Count == 1 ? string.Empty : "s")})",
+                $"{seconds.Median:0.000} ({seconds.Min:0.000}-{seconds.Max:0.000})",
+                IsSqlite ? "<= 0.5" : "-",
+                probed ? $"{W2Runs[0].Activities / seconds.Median / CommitsPerSecond:0.00} x one-row commits/s (activities/s)" : "-",
+            ];
         }
 
         if (W3 is { Milliseconds.Count: > 0 } w3)
@@ -247,6 +261,7 @@ internal sealed class Report
                 s.Run?.CountedSteps,
             }),
         W7Skipped,
+        W2 = W2Runs.Select(r => new { r.Activities, ElapsedSeconds = r.Elapsed.TotalSeconds }),
         W3 = W3 is null
             ? null
             : new
