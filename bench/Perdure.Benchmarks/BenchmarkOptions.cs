@@ -19,7 +19,7 @@ internal sealed record BenchmarkOptions
                                 workers, waits until each is ready, and stops them at the end of each run)
           --scale-out           the same as --workers 1,2,4
           --quick               a short run that proves the benchmark works: W1 100 instances x 1 repetition, W2 100
-                                activities, W3 100 instances, 1 s probes
+                                activities, W3 100 instances, W4 100 instances, 1 s probes
           --instances <n>       W1 instances (default 1000, --quick 100)
           --repetitions <n>     W1 and W2 timed repetitions, each on a fresh task hub and database (default 3, --quick 1);
                                 with --workers, as many per worker count, each with fresh worker processes

@@ -190,6 +190,21 @@ if (errors.Count == 0)
                       (report.W3.Errors.Count == 0 ? "outputs verified" : $"{report.W3.Errors.Count} WRONG"));
 }
 
+// W4: event latency, events raced against durable timers that must never win.
+if (errors.Count == 0)
+{
+    var instances = options.Quick ? 100 : 1_000;
+    Console.WriteLine();
+    Console.WriteLine($"W4 events: {instances:N0} instances each wait for an event raced against a 30 s durable timer; the client " +
+                      "raises each event once its instance waits; event raised to completion as the client sees it");
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    report.W4 = await W4Events.RunAsync(options, store, instances, timeout);
+    errors.AddRange(report.W4.Errors.Select(e => $"W4: {e}"));
+    Console.WriteLine($"  {report.W4.Milliseconds.Count:N0} instances  p50 {report.W4.Percentile(50):0.00} ms  p99 {report.W4.Percentile(99):0.00} ms  " +
+                      $"max {report.W4.Max:0.00} ms  " + (report.W4.Errors.Count == 0 ? "outputs verified, no timer won" : $"{report.W4.Errors.Count} WRONG"));
+}
+
 // W7: entity operations, one entity and many.
 if (errors.Count == 0)
 {

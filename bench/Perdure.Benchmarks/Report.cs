@@ -63,6 +63,8 @@ internal sealed class Report
 
     public LatencyResult? W3 { get; set; }
 
+    public LatencyResult? W4 { get; set; }
+
     public List<EntityRunResult> W7Runs { get; } = [];
 
     public IReadOnlyList<string> Errors { get; set; } = [];
@@ -137,6 +139,17 @@ internal sealed class Report
                 $"{w3.Percentile(50):0.00} / {w3.Percentile(95):0.00} / {w3.Percentile(99):0.00}",
                 IsSqlite ? "p50 <= 3, p99 <= 15" : "-",
                 probed ? $"p50 = {w3.Percentile(50) * CommitsPerSecond / 1000:0.0} one-row commit times" : "-",
+            ];
+        }
+
+        if (W4 is { Milliseconds.Count: > 0, Errors.Count: 0 } w4)
+        {
+            yield return
+            [
+                "W4", $"event to completion p50 / p99 ms ({w4.Milliseconds.Count}, no timer won)",
+                $"{w4.Percentile(50):0.00} / {w4.Percentile(99):0.00}",
+                IsSqlite ? "p99 <= 20" : "-",
+                probed ? $"p50 = {w4.Percentile(50) * CommitsPerSecond / 1000:0.0} one-row commit times" : "-",
             ];
         }
 
@@ -272,6 +285,15 @@ internal sealed class Report
                 P99Ms = W3.Percentile(99),
                 MeanMs = W3.Mean,
                 MaxMs = W3.Max,
+            },
+        W4 = W4 is null
+            ? null
+            : new
+            {
+                Instances = W4.Milliseconds.Count,
+                P50Ms = W4.Percentile(50),
+                P99Ms = W4.Percentile(99),
+                MaxMs = W4.Max,
             },
         W7 = W7Runs.Select(r => new { r.Signals, r.Entities, ElapsedSeconds = r.Elapsed.TotalSeconds, r.OperationsPerSecond }),
     };
