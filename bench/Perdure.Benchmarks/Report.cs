@@ -275,26 +275,8 @@ internal sealed class Report
             }),
         W7Skipped,
         W2 = W2Runs.Select(r => new { r.Activities, ElapsedSeconds = r.Elapsed.TotalSeconds }),
-        W3 = W3 is null
-            ? null
-            : new
-            {
-                Instances = W3.Milliseconds.Count,
-                P50Ms = W3.Percentile(50),
-                P95Ms = W3.Percentile(95),
-                P99Ms = W3.Percentile(99),
-                MeanMs = W3.Mean,
-                MaxMs = W3.Max,
-            },
-        W4 = W4 is null
-            ? null
-            : new
-            {
-                Instances = W4.Milliseconds.Count,
-                P50Ms = W4.Percentile(50),
-                P99Ms = W4.Percentile(99),
-                MaxMs = W4.Max,
-            },
+        W3 = W3?.Summary(),
+        W4 = W4?.Summary(),
         W7 = W7Runs.Select(r => new { r.Signals, r.Entities, ElapsedSeconds = r.Elapsed.TotalSeconds, r.OperationsPerSecond }),
     };
 

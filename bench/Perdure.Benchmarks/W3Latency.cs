@@ -70,7 +70,7 @@ internal static class W3Latency
     }
 }
 
-/// <summary>The latencies of W3, in milliseconds, in the order they were measured.</summary>
+/// <summary>The latencies of W3 (or W4), in milliseconds, in the order they were measured.</summary>
 internal sealed record LatencyResult(IReadOnlyList<double> Milliseconds, IReadOnlyList<string> Errors)
 {
     /// <summary>The nearest-rank percentile (the smallest sample with at least p% of the samples at or below it).</summary>
@@ -89,4 +89,15 @@ internal sealed record LatencyResult(IReadOnlyList<double> Milliseconds, IReadOn
     public double Mean => Milliseconds.Count == 0 ? double.NaN : Milliseconds.Average();
 
     public double Max => Milliseconds.Count == 0 ? double.NaN : Milliseconds.Max();
+
+    /// <summary>The figures the JSON results carry.</summary>
+    public object Summary() => new
+    {
+        Instances = Milliseconds.Count,
+        P50Ms = Percentile(50),
+        P95Ms = Percentile(95),
+        P99Ms = Percentile(99),
+        MeanMs = Mean,
+        MaxMs = Max,
+    };
 }
