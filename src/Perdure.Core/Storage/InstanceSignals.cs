@@ -1,14 +1,13 @@
-using Perdure.Core;
-
-namespace Perdure.Storage.Sqlite.Signals;
+namespace Perdure.Core.Storage;
 
 /// <summary>
 /// Per-instance change notifications for <see cref="Core.Storage.IPerdureStore.WaitForInstanceAsync"/>. A waiter
 /// subscribes before it first reads the instance and stays subscribed until it returns, so no commit between its read
 /// and its wait goes unseen. A commit that knows the row it wrote (a checkpoint) hands that row to the waiters, who then
-/// need no read; any other change tells them to read again.
+/// need no read; any other change tells them to read again. For stores of this process; another process's commits reach
+/// it through the store's own means (a poll, a notification), which say "read again".
 /// </summary>
-internal sealed class InstanceSignals
+public sealed class InstanceSignals
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<Waiter>> _waiters = new(StringComparer.Ordinal);
@@ -56,6 +55,13 @@ internal sealed class InstanceSignals
         fired?.ForEach(f => f.Waiter.Notify(f.State));
     }
 
+    /// <summary>Tells the waiters of these instances to read again.</summary>
+    public void Signal(IEnumerable<string> instanceIds)
+    {
+        ArgumentNullException.ThrowIfNull(instanceIds);
+        Signal(instanceIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, _ => (InstanceState?)null, StringComparer.Ordinal));
+    }
+
     /// <summary>Tells every waiter to read again (another process may have changed anything).</summary>
     public void SignalAll()
     {
@@ -80,13 +86,14 @@ internal sealed class InstanceSignals
     }
 
     /// <summary>One waiter's subscription: the changes it has not looked at yet, folded into what it must do next.</summary>
-    internal sealed class Waiter(InstanceSignals owner, string instanceId) : IDisposable
+    public sealed class Waiter(InstanceSignals owner, string instanceId) : IDisposable
     {
         private readonly Lock _gate = new();
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private bool _pending;
         private InstanceState? _latest;
 
+        /// <summary>The instance this waiter follows.</summary>
         public string InstanceId { get; } = instanceId;
 
         /// <summary>
@@ -114,6 +121,7 @@ internal sealed class InstanceSignals
             }
         }
 
+        /// <summary>Ends the subscription.</summary>
         public void Dispose() => owner.Unsubscribe(this);
 
         internal void Notify(InstanceState? state)
