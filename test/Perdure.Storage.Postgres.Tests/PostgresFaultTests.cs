@@ -269,7 +269,8 @@ public sealed class PostgresFaultTests(PostgresSchemaFixture schema, ITestOutput
     /// <summary>
     /// Waits until a backend of this test's workers is blocked by <paramref name="holder"/>, other than
     /// <paramref name="except"/>: its pid and the first line of its statement. pg_stat_activity cannot be waited on, so
-    /// it is read every 20 ms, each time in a new snapshot; the token bounds it.
+    /// it is asked again until it says so, each time in a new snapshot (each ask is a round trip, which paces the loop);
+    /// the token bounds it.
     /// </summary>
     private async Task<(int Pid, string Statement)> WaitForBlockedBackendAsync(
         NpgsqlConnection admin, int holder, int? except, CancellationToken cancellationToken)
@@ -289,8 +290,6 @@ public sealed class PostgresFaultTests(PostgresSchemaFixture schema, ITestOutput
                     return (reader.GetInt32(0), reader.GetString(1));
                 }
             }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
         }
     }
 
