@@ -151,12 +151,19 @@ public sealed partial class PostgresStore
         var held = workItem.Lease;
         return WriteAsync(async session =>
         {
-            await using var command = session.Command("Orchestrations/Abandon")
+            // The row lock first, then the update in a statement of its own: its snapshot, taken after the lock, sees a
+            // terminate request committed by a transaction that held the row meanwhile, so the back-off never overwrites
+            // the clearing that request did (a subquery re-checked under a lock still reads the statement's old snapshot).
+            await using var batch = session.Batch();
+            batch.BatchCommands.Add(session.Statement("Instances/LockInOrder").With("@InstanceIds", [workItem.InstanceId]));
+            var abandon = session.Statement("Orchestrations/Abandon")
                 .With("@InstanceId", workItem.InstanceId)
                 .With("@LockedBy", held.LockedBy)
                 .With("@LockExpiration", held.LockExpiration)
                 .With("@NotBefore", retryAfter > TimeSpan.Zero ? session.Now + retryAfter : null);
-            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            batch.BatchCommands.Add(abandon);
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (abandon.RecordsAffected != 1)
             {
                 throw OrchestrationLockLost(workItem.InstanceId, held);
             }
