@@ -10,7 +10,8 @@ namespace Perdure.Benchmarks;
 /// <summary>One process, one host: a worker and a client on the same store, as the README's example does.</summary>
 internal static class BenchHost
 {
-    public static IHost Build(BenchmarkOptions options, StoreLocation location, Action<DurableTaskRegistry> tasks)
+    public static IHost Build(
+        BenchmarkOptions options, StoreLocation location, Action<DurableTaskRegistry> tasks, Action<Engine.PerdureWorkerOptions>? engine = null)
     {
         // The content root is the benchmark's own folder, not the working directory: the host watches its content root
         // (recursively) for configuration changes, and every write to a database file under it would cost an inotify
@@ -22,7 +23,7 @@ internal static class BenchHost
         builder.Services.AddDurableTaskWorker(b =>
         {
             b.AddTasks(tasks);
-            location.ConfigureWorker(b, options.Concurrency);
+            location.ConfigureWorker(b, options.Concurrency, engine);
         });
         builder.Services.AddDurableTaskClient(location.ConfigureClient);
         return builder.Build();

@@ -103,8 +103,11 @@ internal sealed class BenchStore : IDisposable
 /// <summary>One empty store for one measured run. Disposing deletes its database files, or drops its PostgreSQL schema.</summary>
 internal sealed class StoreLocation : IDisposable
 {
-    private const string MemoryStoreName = "bench";
     private readonly PostgresServer? _server;
+
+    // The in-memory store of the run, owned here rather than by a host's registry, so that a second host (W5's with its
+    // cache off) sees the first one's instances, as it would with a database.
+    private Core.InMemory.InMemoryStore? _memory;
 
     /// <param name="taskHub">The task hub of the run.</param>
     /// <param name="databasePath">The SQLite file, or null.</param>
@@ -131,17 +134,23 @@ internal sealed class StoreLocation : IDisposable
 
     private string ConnectionString => $"Data Source={DatabasePath}";
 
+    private Core.InMemory.InMemoryStore Memory => LazyInitializer.EnsureInitialized(ref _memory, () => new Core.InMemory.InMemoryStore(TaskHub));
+
     public static StoreLocation OnPostgres(string taskHub, PostgresServer server, string schema, int poolSize) =>
         new(taskHub, null, server, schema, server.WithPool(poolSize));
 
-    /// <summary>Durable defaults: Use… with no store option changed; only the task hub, concurrency (and schema) are set.</summary>
-    public void ConfigureWorker(IDurableTaskWorkerBuilder builder, int concurrency)
+    /// <summary>
+    /// Durable defaults: Use… with no store option changed; only the task hub, concurrency (and schema) are set, plus
+    /// what <paramref name="engine"/> changes (W5 turns the cache off).
+    /// </summary>
+    public void ConfigureWorker(IDurableTaskWorkerBuilder builder, int concurrency, Action<Engine.PerdureWorkerOptions>? engine = null)
     {
         void Configure(Engine.PerdureWorkerOptions o)
         {
             o.TaskHub = TaskHub;
             o.Concurrency.MaximumConcurrentOrchestrationWorkItems = concurrency;
             o.Concurrency.MaximumConcurrentActivityWorkItems = concurrency;
+            engine?.Invoke(o);
         }
 
         if (PostgresConnectionString is not null)
@@ -150,7 +159,7 @@ internal sealed class StoreLocation : IDisposable
         }
         else if (DatabasePath is null)
         {
-            builder.UseInMemory(MemoryStoreName, Configure);
+            builder.UsePerdureStore((_, _) => Memory, Configure);
         }
         else
         {
@@ -167,7 +176,7 @@ internal sealed class StoreLocation : IDisposable
         }
         else if (DatabasePath is null)
         {
-            builder.UseInMemory(MemoryStoreName, o => o.TaskHub = TaskHub);
+            builder.UsePerdureStore((_, _) => Memory, o => o.TaskHub = TaskHub);
         }
         else
         {
@@ -191,6 +200,7 @@ internal sealed class StoreLocation : IDisposable
 
         if (DatabasePath is null)
         {
+            _memory?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             return;
         }
 

@@ -195,14 +195,57 @@ if (errors.Count == 0)
 {
     var instances = options.Quick ? 100 : 1_000;
     Console.WriteLine();
-    Console.WriteLine($"W4 events: {instances:N0} instances each wait for an event raced against a 30 s durable timer; the client " +
-                      "raises each event once its instance waits; event raised to completion as the client sees it");
+    Console.WriteLine($"W4 events: {instances:N0} instances each wait for an event raced against a 30 s durable timer; event raised to " +
+                      "completion as the client sees it, raised one at a time once all wait, then as one burst as instances start");
     GC.Collect();
     GC.WaitForPendingFinalizers();
-    report.W4 = await W4Events.RunAsync(options, store, instances, timeout);
-    errors.AddRange(report.W4.Errors.Select(e => $"W4: {e}"));
-    Console.WriteLine($"  {report.W4.Milliseconds.Count:N0} instances  p50 {report.W4.Percentile(50):0.00} ms  p99 {report.W4.Percentile(99):0.00} ms  " +
-                      $"max {report.W4.Max:0.00} ms  " + (report.W4.Errors.Count == 0 ? "outputs verified, no timer won" : $"{report.W4.Errors.Count} WRONG"));
+    (report.W4, report.W4Burst) = await W4Events.RunAsync(options, store, instances, timeout);
+    errors.AddRange(report.W4.Errors.Concat(report.W4Burst.Errors).Select(e => $"W4: {e}"));
+    foreach (var (pass, w4) in new[] { ("one by one", report.W4), ("burst     ", report.W4Burst) })
+    {
+        Console.WriteLine($"  {pass}  {w4.Milliseconds.Count:N0} instances  p50 {w4.Percentile(50):0.00} ms  p99 {w4.Percentile(99):0.00} ms  " +
+                          $"max {w4.Max:0.00} ms  " + (w4.Errors.Count == 0 ? "outputs verified, no timer won" : $"{w4.Errors.Count} WRONG"));
+    }
+}
+
+// W5: long history, warm steps with the cache, then cold ones without it.
+if (errors.Count == 0)
+{
+    var (steps, coldSteps) = options.Quick ? (1_000, 5) : (10_000, 10);
+    Console.WriteLine();
+    Console.WriteLine($"W5 long history: one instance calls {steps:N0} activities one after another (after an untimed warm-up instance), " +
+                      $"then waits for an event that a second host with the cache off raises, and runs {coldSteps} more steps there, " +
+                      "each replaying the whole history; a step is timed from one activity's start to the next one's");
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    report.W5 = await W5LongHistory.RunAsync(options, store, steps, coldSteps, timeout);
+    errors.AddRange(report.W5.Errors.Select(e => $"W5: {e}"));
+    if (report.W5.Errors.Count == 0)
+    {
+        Console.WriteLine("  per step (median of the 100 steps up to it): " +
+                          string.Join("  ", report.W5.Lengths.Select(l => $"at {l:N0} {report.W5.MedianAt(l):0.000} ms")) +
+                          $"  cold step at {steps:N0} ({report.W5.HistoryEvents:N0} history events): {report.W5.ColdMedian:0.000} ms " +
+                          $"(each: {string.Join(", ", report.W5.ColdGaps.Select(g => g.ToString("0.0")))})  outputs verified");
+    }
+}
+
+// W6: heap per idle instance, with the cache on and off.
+if (errors.Count == 0)
+{
+    var instances = options.Quick ? 500 : 10_000;
+    Console.WriteLine();
+    Console.WriteLine($"W6 memory: {instances:N0} instances each wait for an event; managed heap after full collections, before they " +
+                      "start and once all run, over their count; with the cache on, then off, each on a fresh store");
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    report.W6 = await W6Memory.RunAsync(options, store, instances, timeout);
+    errors.AddRange(report.W6.Errors.Select(e => $"W6: {e}"));
+    if (report.W6.Errors.Count == 0)
+    {
+        Console.WriteLine($"  {instances:N0} idle instances  cache on {report.W6.BytesPerInstanceCached / 1024:0.00} KB each  " +
+                          $"cache off {report.W6.BytesPerInstanceUncached / 1024:0.00} KB each  the cache's share " +
+                          $"{report.W6.CacheBytesPerInstance / 1024:0.00} KB  outputs verified");
+    }
 }
 
 // W7: entity operations, one entity and many.

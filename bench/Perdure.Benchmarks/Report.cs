@@ -63,7 +63,15 @@ internal sealed class Report
 
     public LatencyResult? W3 { get; set; }
 
+    /// <summary>W4 with the events raised one at a time: the event latency the target is about.</summary>
     public LatencyResult? W4 { get; set; }
+
+    /// <summary>W4 with the events raised as one burst.</summary>
+    public LatencyResult? W4Burst { get; set; }
+
+    public LongHistoryResult? W5 { get; set; }
+
+    public MemoryResult? W6 { get; set; }
 
     public List<EntityRunResult> W7Runs { get; } = [];
 
@@ -146,10 +154,52 @@ internal sealed class Report
         {
             yield return
             [
-                "W4", $"event to completion p50 / p99 ms ({w4.Milliseconds.Count}, no timer won)",
+                "W4", $"event to completion p50 / p99 ms, one at a time ({w4.Milliseconds.Count} waiting, no timer won)",
                 $"{w4.Percentile(50):0.00} / {w4.Percentile(99):0.00}",
                 IsSqlite ? "p99 <= 20" : "-",
                 probed ? $"p50 = {w4.Percentile(50) * CommitsPerSecond / 1000:0.0} one-row commit times" : "-",
+            ];
+        }
+
+        if (W4Burst is { Milliseconds.Count: > 0, Errors.Count: 0 } burst)
+        {
+            yield return
+            [
+                "W4", $"event to completion p50 / p99 ms, one burst of {burst.Milliseconds.Count} (no timer won)",
+                $"{burst.Percentile(50):0.00} / {burst.Percentile(99):0.00}", "-",
+                probed ? $"{burst.Milliseconds.Count / (burst.Max / 1000) / CommitsPerSecond:0.00} x one-row commits/s (events/s)" : "-",
+            ];
+        }
+
+        if (W5 is { Errors.Count: 0 } w5)
+        {
+            var first = w5.MedianAt(w5.Lengths.First());
+            foreach (var length in w5.Lengths)
+            {
+                yield return
+                [
+                    "W5", $"per-step ms at {length:N0} steps (median of 100)", $"{w5.MedianAt(length):0.000}",
+                    IsSqlite && length == 10_000 ? "<= 1.5 x at 100" : "-",
+                    length == w5.Lengths.First() ? (probed ? $"{w5.MedianAt(length) * CommitsPerSecond / 1000:0.0} one-row commit times" : "-")
+                        : $"{w5.MedianAt(length) / first:0.00} x at {w5.Lengths.First():N0}",
+                ];
+            }
+
+            yield return
+            [
+                "W5", $"cold step ms at {w5.Steps:N0} steps, cache off ({w5.HistoryEvents:N0} events read and replayed; median of {w5.ColdGaps.Length})",
+                $"{w5.ColdMedian:0.000}", IsSqlite ? "replay <= 50" : "-",
+                $"{w5.ColdMedian - w5.MedianAt(w5.Lengths.Last()):0.000} ms more than a cached step",
+            ];
+        }
+
+        if (W6 is { Errors.Count: 0 } w6)
+        {
+            yield return
+            [
+                "W6", $"managed heap KB per idle instance ({w6.Instances:N0}), cache on / off / the cache's share",
+                $"{w6.BytesPerInstanceCached / 1024:0.00} / {w6.BytesPerInstanceUncached / 1024:0.00} / {w6.CacheBytesPerInstance / 1024:0.00}",
+                IsSqlite ? "<= 20 (cache on)" : "-", "-",
             ];
         }
 
@@ -277,6 +327,9 @@ internal sealed class Report
         W2 = W2Runs.Select(r => new { r.Activities, ElapsedSeconds = r.Elapsed.TotalSeconds }),
         W3 = W3?.Summary(),
         W4 = W4?.Summary(),
+        W4Burst = W4Burst?.Summary(),
+        W5 = W5?.Summary(),
+        W6 = W6?.Summary(),
         W7 = W7Runs.Select(r => new { r.Signals, r.Entities, ElapsedSeconds = r.Elapsed.TotalSeconds, r.OperationsPerSecond }),
     };
 
