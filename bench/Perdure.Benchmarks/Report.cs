@@ -71,6 +71,9 @@ internal sealed class Report
 
     public LongHistoryResult? W5 { get; set; }
 
+    /// <summary>W5's cold step again on an instance whose history holds about 10,000 events (DESIGN's cold-replay target).</summary>
+    public LongHistoryResult? W5TenThousandEvents { get; set; }
+
     public MemoryResult? W6 { get; set; }
 
     public List<EntityRunResult> W7Runs { get; } = [];
@@ -185,12 +188,15 @@ internal sealed class Report
                 ];
             }
 
-            yield return
-            [
-                "W5", $"cold step ms at {w5.Steps:N0} steps, cache off ({w5.HistoryEvents:N0} events read and replayed; median of {w5.ColdGaps.Length})",
-                $"{w5.ColdMedian:0.000}", IsSqlite ? "replay <= 50" : "-",
-                $"{w5.ColdMedian - w5.MedianAt(w5.Lengths.Last()):0.000} ms more than a cached step",
-            ];
+            foreach (var cold in new[] { W5TenThousandEvents, w5 }.OfType<LongHistoryResult>().Where(r => r.Errors.Count == 0))
+            {
+                yield return
+                [
+                    "W5", $"cold step ms at {cold.Steps:N0} steps, cache off ({cold.HistoryEvents:N0} events read and replayed; median of {cold.ColdGaps.Length})",
+                    $"{cold.ColdMedian:0.000}", IsSqlite && cold == W5TenThousandEvents ? "replay <= 50" : "-",
+                    $"{cold.ColdMedian - w5.MedianAt(w5.Lengths.Last()):0.000} ms more than a cached step",
+                ];
+            }
         }
 
         if (W6 is { Errors.Count: 0 } w6)
@@ -329,6 +335,7 @@ internal sealed class Report
         W4 = W4?.Summary(),
         W4Burst = W4Burst?.Summary(),
         W5 = W5?.Summary(),
+        W5TenThousandEvents = W5TenThousandEvents?.Summary(),
         W6 = W6?.Summary(),
         W7 = W7Runs.Select(r => new { r.Signals, r.Entities, ElapsedSeconds = r.Elapsed.TotalSeconds, r.OperationsPerSecond }),
     };

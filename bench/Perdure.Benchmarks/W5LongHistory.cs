@@ -22,6 +22,9 @@ internal static class W5LongHistory
     private const string ColdEvent = "cold";
     private const int WarmUpSteps = 200;
 
+    /// <summary>Steps that, with the cold tail, make a history of about 10,000 events (three events a step).</summary>
+    public const int StepsForTenThousandEvents = 3_320;
+
     // The activity's start times, by step number; one instance runs at a time. The activity of step s_signalAt
     // completes s_reached when it starts.
     private static long[] s_stamps = [];
