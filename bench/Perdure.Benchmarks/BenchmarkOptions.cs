@@ -19,7 +19,10 @@ internal sealed record BenchmarkOptions
                                 workers, waits until each is ready, and stops them at the end of each run)
           --scale-out           the same as --workers 1,2,4
           --quick               a short run that proves the benchmark works: W1 100 instances x 1 repetition, W2 100
-                                activities, W3 100 instances, W4 100 instances, 1 s probes
+                                activities, W3 100 instances, W4 100 instances, W5 1,000 steps, W6 500 instances,
+                                W7 500 signals, 1 s probes
+          --only <w,w,...>      run only these workloads, e.g. --only w4,w5 (default: all of w1 to w7; the limit
+                                probes and --workers still run)
           --instances <n>       W1 instances (default 1000, --quick 100)
           --repetitions <n>     W1 and W2 timed repetitions, each on a fresh task hub and database (default 3, --quick 1);
                                 with --workers, as many per worker count, each with fresh worker processes
@@ -62,6 +65,14 @@ internal sealed record BenchmarkOptions
     /// <summary>Where <see cref="PostgresConnectionString"/> came from: the option or the environment variable.</summary>
     public string? PostgresSource { get; init; }
 
+    /// <summary>The workloads to run (w1 to w7); all of them unless --only names some.</summary>
+    public IReadOnlySet<string> Workloads { get; init; } = AllWorkloads;
+
+    private static readonly HashSet<string> AllWorkloads = ["w1", "w2", "w3", "w4", "w5", "w6", "w7"];
+
+    /// <summary>Whether <paramref name="workload"/> (w1 to w7) is to run.</summary>
+    public bool Runs(string workload) => Workloads.Contains(workload);
+
     /// <summary>The worker process counts of the scale-out runs; empty when there are none.</summary>
     public IReadOnlyList<int> WorkerProcesses { get; init; } = [];
 
@@ -74,6 +85,7 @@ internal sealed record BenchmarkOptions
         int? instances = null, repetitions = null, concurrency = null, w3Instances = null;
         string? data = null, output = null, postgres = null;
         int[]? workers = null;
+        HashSet<string>? only = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -116,6 +128,14 @@ internal sealed record BenchmarkOptions
                     break;
                 case "--workers" when i + 1 < args.Count:
                     workers = WorkerCounts(args[++i], ref error);
+                    break;
+                case "--only" when i + 1 < args.Count:
+                    only = [.. args[++i].ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+                    if (only.Count == 0 || only.FirstOrDefault(w => !AllWorkloads.Contains(w)) is { } unknown)
+                    {
+                        error = $"--only needs workloads from w1 to w7 separated by commas (e.g. w4,w5), not '{args[i]}'.";
+                    }
+
                     break;
                 default:
                     error = $"Unknown or incomplete option '{args[i]}'.";
@@ -162,6 +182,7 @@ internal sealed record BenchmarkOptions
             PostgresConnectionString = postgres,
             PostgresSource = postgresSource,
             WorkerProcesses = workers ?? [],
+            Workloads = only ?? AllWorkloads,
         };
     }
 

@@ -127,11 +127,15 @@ if (store.IsSqlite || store.IsPostgres)
 }
 
 // W1: many short chains.
-Console.WriteLine($"W1 many short chains: {options.Instances:N0} instances x {W1ShortChains.StepsPerInstance} sequential activities, " +
-                  $"{options.Repetitions} timed repetition(s) after an untimed warm-up of {W1WarmUpInstances} instances");
-var warmUp = await W1ShortChains.RunAsync(options, store, W1WarmUpInstances, timeout);
-errors.AddRange(warmUp.Errors.Select(e => $"W1 warm-up: {e}"));
-if (warmUp.Errors.Count == 0)
+if (options.Runs("w1"))
+{
+    Console.WriteLine($"W1 many short chains: {options.Instances:N0} instances x {W1ShortChains.StepsPerInstance} sequential activities, " +
+                      $"{options.Repetitions} timed repetition(s) after an untimed warm-up of {W1WarmUpInstances} instances");
+}
+
+var warmUp = options.Runs("w1") ? await W1ShortChains.RunAsync(options, store, W1WarmUpInstances, timeout) : null;
+errors.AddRange(warmUp?.Errors.Select(e => $"W1 warm-up: {e}") ?? []);
+if (warmUp is { Errors.Count: 0 })
 {
     for (var rep = 1; rep <= options.Repetitions; rep++)
     {
@@ -157,7 +161,7 @@ if (warmUp.Errors.Count == 0)
 }
 
 // W2: fan-out/fan-in, a fresh store per repetition.
-if (errors.Count == 0)
+if (errors.Count == 0 && options.Runs("w2"))
 {
     var activities = options.Quick ? 100 : 1_000;
     Console.WriteLine();
@@ -176,7 +180,7 @@ if (errors.Count == 0)
 }
 
 // W3: latency, only if W1 produced right outputs (a broken engine is not worth timing further).
-if (errors.Count == 0)
+if (errors.Count == 0 && options.Runs("w3"))
 {
     Console.WriteLine();
     Console.WriteLine($"W3 latency: {options.W3Instances:N0} one-activity instances one after another on one fresh store, " +
@@ -191,7 +195,7 @@ if (errors.Count == 0)
 }
 
 // W4: event latency, events raced against durable timers that must never win.
-if (errors.Count == 0)
+if (errors.Count == 0 && options.Runs("w4"))
 {
     var instances = options.Quick ? 100 : 1_000;
     Console.WriteLine();
@@ -209,7 +213,7 @@ if (errors.Count == 0)
 }
 
 // W5: long history, warm steps with the cache, then cold ones without it.
-if (errors.Count == 0)
+if (errors.Count == 0 && options.Runs("w5"))
 {
     var (steps, coldSteps) = options.Quick ? (1_000, 5) : (10_000, 10);
     Console.WriteLine();
@@ -242,7 +246,7 @@ if (errors.Count == 0)
 }
 
 // W6: heap per idle instance, with the cache on and off.
-if (errors.Count == 0)
+if (errors.Count == 0 && options.Runs("w6"))
 {
     var instances = options.Quick ? 500 : 10_000;
     Console.WriteLine();
@@ -261,7 +265,7 @@ if (errors.Count == 0)
 }
 
 // W7: entity operations, one entity and many.
-if (errors.Count == 0)
+if (errors.Count == 0 && options.Runs("w7"))
 {
     var signals = options.Quick ? 500 : 5_000;
     Console.WriteLine();
