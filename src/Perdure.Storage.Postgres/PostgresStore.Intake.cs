@@ -95,7 +95,7 @@ public sealed partial class PostgresStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                session.Instances.Add(reader.GetString(0));
+                session.InstanceChanged(reader.GetString(0));
                 count++;
             }
 
@@ -143,7 +143,7 @@ public sealed partial class PostgresStore
     {
         await using var command = session.Command("Instances/Delete").With("@InstanceId", instanceId);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        session.Instances.Add(instanceId);
+        session.InstanceChanged(instanceId);
     }
 
     /// <summary>Inserts a Pending instance with its payloads and its ExecutionStarted message; no row with its id may exist.</summary>
@@ -174,7 +174,7 @@ public sealed partial class PostgresStore
 
         await InsertMessageAsync(session, instance.InstanceId, started.ExecutionId, HistoryEventType.ExecutionStarted, visibleAt, startedJson, cancellationToken)
             .ConfigureAwait(false);
-        session.Instances.Add(instance.InstanceId);
+        session.InstanceChanged(instance.InstanceId);
         session.OrchestrationWork = true;
     }
 

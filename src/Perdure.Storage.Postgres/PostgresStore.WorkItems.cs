@@ -486,7 +486,14 @@ public sealed partial class PostgresStore
             session.OrchestrationWork = true;
         }
 
-        session.Instances.Add(instanceId);
+        // The row is now exactly the checkpoint's state with the store's own fields: waiters need not read it.
+        session.InstanceWritten(instance with
+        {
+            InstanceId = instanceId,
+            ExecutionId = step.HistoryExecutionId,
+            CreatedAt = claimed.CreatedAt,
+            LastUpdatedAt = session.Now,
+        });
         return true;
     }
 

@@ -197,18 +197,18 @@ public sealed partial class PostgresStore : IPerdureStore
         ArgumentNullException.ThrowIfNull(condition);
         await EnsureStartedAsync().ConfigureAwait(false);
 
-        // Subscribe before reading, so a commit between the read and the wait still wakes this waiter.
+        // Subscribed before the first read and until the end, so no commit in between goes unseen. A checkpoint of this
+        // store hands over the row it wrote; other changes (creation, purge, another process's commits) cost a read.
         using var waiter = _instanceSignals.Subscribe(instanceId);
-        while (true)
+        var state = await GetInstanceAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
+        while (!condition(state))
         {
-            var state = await GetInstanceAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
-            if (condition(state))
-            {
-                return state;
-            }
-
-            await waiter.NextAsync(cancellationToken).ConfigureAwait(false);
+            state = await waiter.NextAsync(cancellationToken).ConfigureAwait(false) is { } committed
+                ? (includePayloads ? committed : committed with { Input = null, Output = null, CustomStatus = null })
+                : await GetInstanceAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
         }
+
+        return state;
     }
 
     /// <inheritdoc/>

@@ -219,6 +219,35 @@ public abstract class WakeUpConformance : StoreConformanceBase
         Assert.Null(state.Output);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WaitForInstance_WokenByACheckpoint_ReturnsExactlyTheRowARead(bool includePayloads)
+    {
+        // Stores may hand a waiter the row a checkpoint wrote instead of reading it; it must be the row a read returns.
+        var request = NewInstanceRequest("order-1", input: "\"input\"");
+        await Store.CreateInstanceAsync(request with
+        {
+            Started = request.Started with { Tags = new Dictionary<string, string> { ["team"] = "billing" } },
+        }, Ct);
+        var wait = Store.WaitForInstanceAsync("order-1", s => s?.Status == OrchestrationStatus.Failed, includePayloads, Ct);
+        var workItem = await ClaimAsync();
+        Time.Advance(TimeSpan.FromSeconds(3));
+        var failure = new FailureDetails("System.InvalidOperationException", "boom", "at Checkout()", new FailureDetails("System.IO.IOException", "disk"));
+        var checkpoint = CheckpointOf(workItem, OrchestrationStatus.Failed);
+
+        await Store.CompleteOrchestrationAsync(workItem, checkpoint with
+        {
+            Instance = checkpoint.Instance with { Failure = failure, CustomStatus = "\"stuck\"" },
+        }, Ct);
+
+        var woken = await wait.WaitAsync(SignalTimeout);
+        var read = await Store.GetInstanceAsync("order-1", includePayloads, Ct);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(read), System.Text.Json.JsonSerializer.Serialize(woken));
+        Assert.Equal(includePayloads ? "\"stuck\"" : null, woken!.CustomStatus);
+        Assert.Equal(Epoch + TimeSpan.FromSeconds(3), woken.LastUpdatedAt);
+    }
+
     [Fact]
     public async Task WaitForInstance_InstanceCreatedLater_CompletesWhenItExists()
     {

@@ -131,37 +131,6 @@ public sealed class WriterTests : IAsyncLifetime, IDisposable
         Assert.Equal(Enumerable.Range(0, count).Select(i => $"order-{i}").Order(StringComparer.Ordinal), claimed);
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task WaitForInstance_WokenByACheckpoint_ReturnsExactlyTheRowARead(bool includePayloads)
-    {
-        await _store.CreateInstanceAsync(NewInstance("order-0") with
-        {
-            Started = NewInstance("order-0").Started with { Tags = new Dictionary<string, string> { ["team"] = "billing" } },
-        }, Ct);
-        var wait = _store.WaitForInstanceAsync("order-0", s => s?.Status == OrchestrationStatus.Failed, includePayloads, Ct);
-        var workItem = await _store.ClaimOrchestrationAsync("worker-1", Lease, Ct);
-        Assert.NotNull(workItem);
-        _time.Advance(TimeSpan.FromSeconds(3));
-        var failure = new FailureDetails("System.InvalidOperationException", "boom", "at Checkout()", new FailureDetails("System.IO.IOException", "disk"));
-
-        await _store.CompleteOrchestrationAsync(workItem, Checkpoint(workItem, OrchestrationStatus.Failed) with
-        {
-            Instance = workItem.Instance with
-            {
-                Status = OrchestrationStatus.Failed, Failure = failure, CustomStatus = "\"stuck\"", CompletedAt = _time.GetUtcNow(),
-            },
-        }, Ct);
-
-        var woken = await wait.WaitAsync(SignalTimeout);
-        var read = await _store.GetInstanceAsync("order-0", includePayloads, Ct);
-        Assert.Equal(
-            System.Text.Json.JsonSerializer.Serialize(read),
-            System.Text.Json.JsonSerializer.Serialize(woken));
-        Assert.Equal(includePayloads ? "\"stuck\"" : null, woken!.CustomStatus);
-    }
-
     [Fact]
     public async Task WaitForInstance_ChangedByAnotherStoreOnTheFile_WokenByTheSafetyPoll()
     {

@@ -1,4 +1,5 @@
 using Npgsql;
+using Perdure.Core;
 
 namespace Perdure.Storage.Postgres.Data;
 
@@ -22,8 +23,11 @@ internal sealed class PgSession(NpgsqlConnection connection, NpgsqlTransaction? 
     /// <summary>Entity work may have become visible (or a delayed entity message or back-off was added).</summary>
     public bool EntityWork { get; set; }
 
-    /// <summary>The instances whose rows changed.</summary>
-    public HashSet<string> Instances { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The instances whose rows changed, each with the row as committed when the write knows it exactly (a checkpoint),
+    /// else null (waiters read it again); a later write replaces an earlier one's entry.
+    /// </summary>
+    public Dictionary<string, InstanceState?> Instances { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Every instance of the hub may have changed.</summary>
     public bool AllInstances { get; set; }
@@ -37,9 +41,18 @@ internal sealed class PgSession(NpgsqlConnection connection, NpgsqlTransaction? 
         AllInstances |= other.AllInstances;
         if (!AllInstances)
         {
-            Instances.UnionWith(other.Instances);
+            foreach (var (id, state) in other.Instances)
+            {
+                Instances[id] = state;
+            }
         }
     }
+
+    /// <summary>Records that an instance's row changed in a way readers must read again to see.</summary>
+    public void InstanceChanged(string instanceId) => Instances[instanceId] = null;
+
+    /// <summary>Records that an instance's row is now exactly <paramref name="committed"/> (payloads included).</summary>
+    public void InstanceWritten(InstanceState committed) => Instances[committed.InstanceId] = committed;
 
     public NpgsqlCommand Command(string statement)
     {

@@ -32,7 +32,7 @@ internal sealed record NotificationPayload(
         }
 
         var json = JsonSerializer.Serialize(new NotificationPayload(
-            session.OrchestrationWork, session.ActivityWork, session.EntityWork, session.AllInstances ? null : [.. session.Instances], sender));
+            session.OrchestrationWork, session.ActivityWork, session.EntityWork, session.AllInstances ? null : [.. session.Instances.Keys], sender));
         return System.Text.Encoding.UTF8.GetByteCount(json) <= MaxPayloadBytes
             ? json
             : JsonSerializer.Serialize(new NotificationPayload(session.OrchestrationWork, session.ActivityWork, session.EntityWork, null, sender));
