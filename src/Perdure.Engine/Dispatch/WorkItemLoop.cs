@@ -51,24 +51,21 @@ internal sealed class WorkItemLoop<T>
     /// <summary>Claims and dispatches until <paramref name="stopping"/> fires; items in flight go on (see <see cref="Idle"/>).</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
-        // Not disposed: items still in flight release their slot after the loop has returned (no wait handle is ever made).
-        var slots = new SemaphoreSlim(_concurrency, _concurrency);
+        var slots = new WorkItemSlots(_concurrency);
+        using var stoppingRegistration = stopping.UnsafeRegister(static s => ((WorkItemSlots)s!).Wake(), slots);
         var claimFailures = 0;
         var lastClaimFull = false;
         while (!stopping.IsCancellationRequested)
         {
-            try
+            if (!slots.TryTake())
             {
-                await slots.WaitAsync(stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
+                await slots.WhenFreeAsync().ConfigureAwait(false);
+                continue;
             }
 
             // Claim as many items as there are free slots (bounded), in one store round trip.
             var free = 1;
-            while (free < MaxClaimBatch && slots.Wait(0, CancellationToken.None))
+            while (free < MaxClaimBatch && slots.TryTake())
             {
                 free++;
             }
@@ -152,7 +149,7 @@ internal sealed class WorkItemLoop<T>
         Exit();
     }
 
-    private async Task ProcessAsync(T item, SemaphoreSlim slots)
+    private async Task ProcessAsync(T item, WorkItemSlots slots)
     {
         try
         {
