@@ -313,12 +313,7 @@ public sealed partial class InMemoryStore
         SignalEntities();
     }
 
-    private void SignalEntities()
-    {
-        var signal = _entitySignal;
-        _entitySignal = NewSignal();
-        signal.TrySetResult();
-    }
+    private void SignalEntities() => _entitySignal.Set();
 
     private DateTimeOffset? NextEntityDueLocked()
     {
@@ -327,7 +322,7 @@ public sealed partial class InMemoryStore
             if (_entities.TryGetValue(entityId, out var record)
                 && (record.NotBefore == dueAt
                     || record.Lease?.LockExpiration == dueAt
-                    || record.Inbox.Exists(m => m.VisibleAt == dueAt)))
+                    || HasEntityMessageVisibleAt(record.Inbox, dueAt)))
             {
                 return dueAt;
             }
@@ -356,6 +351,19 @@ public sealed partial class InMemoryStore
     private static bool IsEmpty(EntityRecord record) => record.State is null && record.LockHolder is null && record.Inbox.Count == 0;
 
     private static bool IsVisible(EntityInboxMessage message, DateTimeOffset now) => message.VisibleAt is not { } at || at <= now;
+
+    private static bool HasEntityMessageVisibleAt(List<EntityInboxMessage> inbox, DateTimeOffset at)
+    {
+        foreach (var message in inbox)
+        {
+            if (message.VisibleAt == at)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool IsClaimable(EntityRecord record, DateTimeOffset now)
     {

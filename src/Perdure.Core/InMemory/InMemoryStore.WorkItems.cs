@@ -195,7 +195,7 @@ public sealed partial class InMemoryStore
                 && record.State.Status == OrchestrationStatus.Running
                 && (record.Lease is null || record.Lease.LockExpiration <= now)
                 && (record.NotBefore is null || record.NotBefore <= now)
-                && !record.Inbox.Exists(m => IsVisible(m, now)))
+                && !HasVisible(record.Inbox, now))
             {
                 ApplyCheckpoint(record, step.Checkpoint, now);
                 return Task.FromResult(true);

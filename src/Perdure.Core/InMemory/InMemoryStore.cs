@@ -27,9 +27,9 @@ public sealed partial class InMemoryStore : IPerdureStore
     private readonly Queue<string> _readyEntities = new();
     private readonly PriorityQueue<string, DateTimeOffset> _dueEntities = new();
     private readonly Dictionary<string, List<InstanceWaiter>> _waiters = new(StringComparer.Ordinal);
-    private TaskCompletionSource _orchestrationSignal = NewSignal();
-    private TaskCompletionSource _activitySignal = NewSignal();
-    private TaskCompletionSource _entitySignal = NewSignal();
+    private readonly WorkSignal _orchestrationSignal = new();
+    private readonly WorkSignal _activitySignal = new();
+    private readonly WorkSignal _entitySignal = new();
     private long _nextMessageId;
     private long _nextActivityId;
 
@@ -124,19 +124,14 @@ public sealed partial class InMemoryStore : IPerdureStore
     }
 
     /// <inheritdoc/>
-    public Task WhenWorkAvailable(WorkItemKind kind)
+    /// <remarks>Takes no lock (see <see cref="WorkSignal"/>).</remarks>
+    public Task WhenWorkAvailable(WorkItemKind kind) => kind switch
     {
-        lock (_gate)
-        {
-            return kind switch
-            {
-                WorkItemKind.Orchestration => _orchestrationSignal.Task,
-                WorkItemKind.Activity => _activitySignal.Task,
-                WorkItemKind.Entity => _entitySignal.Task,
-                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown work item kind."),
-            };
-        }
-    }
+        WorkItemKind.Orchestration => _orchestrationSignal.Take(),
+        WorkItemKind.Activity => _activitySignal.Take(),
+        WorkItemKind.Entity => _entitySignal.Take(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown work item kind."),
+    };
 
     /// <inheritdoc/>
     public Task<DateTimeOffset?> GetNextWorkDueAsync(WorkItemKind kind, CancellationToken cancellationToken)
@@ -287,8 +282,6 @@ public sealed partial class InMemoryStore : IPerdureStore
     private static InstanceState Project(InstanceState state, bool includePayloads) =>
         includePayloads ? state : state with { Input = null, Output = null, CustomStatus = null };
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     private int PurgeLocked(InstanceRecord record, bool recursive)
     {
         var count = 0;
@@ -377,19 +370,9 @@ public sealed partial class InMemoryStore : IPerdureStore
         }
     }
 
-    private void SignalOrchestrations()
-    {
-        var signal = _orchestrationSignal;
-        _orchestrationSignal = NewSignal();
-        signal.TrySetResult();
-    }
+    private void SignalOrchestrations() => _orchestrationSignal.Set();
 
-    private void SignalActivities()
-    {
-        var signal = _activitySignal;
-        _activitySignal = NewSignal();
-        signal.TrySetResult();
-    }
+    private void SignalActivities() => _activitySignal.Set();
 
     // The due queues keep entries that no longer stand for anything (a lease released by a commit or replaced by a
     // renewal, a consumed message, a purged instance); they are dropped here so that the next due time names real work.
@@ -400,7 +383,7 @@ public sealed partial class InMemoryStore : IPerdureStore
             if (_instances.TryGetValue(instanceId, out var record)
                 && (record.NotBefore == dueAt
                     || record.Lease?.LockExpiration == dueAt
-                    || record.Inbox.Exists(m => m.VisibleAt == dueAt)))
+                    || HasMessageVisibleAt(record.Inbox, dueAt)))
             {
                 return dueAt;
             }
@@ -428,6 +411,33 @@ public sealed partial class InMemoryStore : IPerdureStore
     }
 
     private static bool IsVisible(InstanceMessage message, DateTimeOffset now) => message.VisibleAt is not { } at || at <= now;
+
+    // Loops rather than List.Exists with a lambda: the lambda would capture its time, an allocation per call under the lock.
+    private static bool HasVisible(List<InstanceMessage> inbox, DateTimeOffset now)
+    {
+        foreach (var message in inbox)
+        {
+            if (IsVisible(message, now))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasMessageVisibleAt(List<InstanceMessage> inbox, DateTimeOffset at)
+    {
+        foreach (var message in inbox)
+        {
+            if (message.VisibleAt == at)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool IsClaimable(InstanceRecord record, DateTimeOffset now)
     {
@@ -476,6 +486,42 @@ public sealed partial class InMemoryStore : IPerdureStore
                 // A caller's faulty condition fails that caller's wait, never the commit that triggered it.
                 waiter.Completion.TrySetException(ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// The wake-up of one kind of dispatcher. A dispatcher takes the signal before it claims, without the store's lock; a
+    /// change that makes work claimable sets it under the lock. Setting it completes the task handed out and puts a new
+    /// one in its place, but only if a task was handed out since the last set: otherwise nobody can be waiting for it, and
+    /// a busy store makes no task per change.
+    /// </summary>
+    /// <remarks>
+    /// A dispatcher marks the signal taken before it reads the task, and claims (under the lock) after. A set that still
+    /// saw it untaken ran its locked section before that claim, so the claim sees the work; a set that saw it taken
+    /// completes the task the dispatcher read, or the dispatcher read the new task after the work was in place.
+    /// </remarks>
+    private sealed class WorkSignal
+    {
+        private TaskCompletionSource _current = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _taken;
+
+        public Task Take()
+        {
+            Interlocked.Exchange(ref _taken, 1);
+            return Volatile.Read(ref _current).Task;
+        }
+
+        /// <summary>Called under the store's lock.</summary>
+        public void Set()
+        {
+            if (Interlocked.Exchange(ref _taken, 0) == 0)
+            {
+                return;
+            }
+
+            var handedOut = _current;
+            Volatile.Write(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            handedOut.TrySetResult();
         }
     }
 
