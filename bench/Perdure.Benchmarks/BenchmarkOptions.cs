@@ -28,7 +28,8 @@ internal sealed record BenchmarkOptions
                                 with --workers, as many per worker count, each with fresh worker processes
           --w3-instances <n>    W3 instances, one after another (default 200, --quick 100)
           --concurrency <n>     the worker's MaximumConcurrentOrchestrationWorkItems and MaximumConcurrentActivityWorkItems
-                                (default: 4 x processor count)
+                                (default: the SDK's default for both, 100 x processor count, what a worker gets when
+                                its options set nothing)
           --data <folder>       where SQLite files go (default ./.bench-data, next to the working directory; a folder of
                                 its own is made in it per run and removed at the end)
           --out <folder>        also write the results as JSON and Markdown there (default: print only)
@@ -48,7 +49,8 @@ internal sealed record BenchmarkOptions
 
     public int Repetitions { get; init; } = 3;
 
-    public int Concurrency { get; init; } = 4 * Environment.ProcessorCount;
+    /// <summary>Both concurrency limits of the worker; by default the SDK's own default (the same for both).</summary>
+    public int Concurrency { get; init; } = new Microsoft.DurableTask.Worker.DurableTaskWorkerOptions().Concurrency.MaximumConcurrentOrchestrationWorkItems;
 
     public int W3Instances { get; init; } = 200;
 

@@ -111,7 +111,8 @@ else
 }
 
 Console.WriteLine($"  worker  : PerdureWorkerOptions.Concurrency.MaximumConcurrentOrchestrationWorkItems = {options.Concurrency}, " +
-                  $"MaximumConcurrentActivityWorkItems = {options.Concurrency}; other options at their defaults");
+                  $"MaximumConcurrentActivityWorkItems = {options.Concurrency}" +
+                  (args.Contains("--concurrency") ? string.Empty : " (the SDK's default)") + "; other options at their defaults");
 Console.WriteLine();
 
 var errors = new List<string>();
