@@ -11,9 +11,10 @@ internal static class CheckpointBuilder
     public static OrchestrationCheckpoint Build(InstanceState before, OrchestrationRuntime runtime, StepOutput step, DateTimeOffset now)
     {
         var executionId = before.ExecutionId;
-        var activities = new List<ActivityTask>();
-        var messages = new List<InstanceMessage>();
-        var children = new List<NewInstance>();
+        // Most steps schedule an activity or two and nothing else: lists are made only when something goes into them.
+        List<ActivityTask>? activities = null;
+        List<InstanceMessage>? messages = null;
+        List<NewInstance>? children = null;
         var entityMessages = new EntityMessageList(before.InstanceId, now);
         foreach (var e in step.NewEvents)
         {
@@ -23,10 +24,10 @@ internal static class CheckpointBuilder
                     entityMessages.AddFor(e, executionId);
                     break;
                 case TaskScheduledEvent scheduled:
-                    activities.Add(new ActivityTask(before.InstanceId, executionId, scheduled));
+                    (activities ??= []).Add(new ActivityTask(before.InstanceId, executionId, scheduled));
                     break;
                 case TimerCreatedEvent timer:
-                    messages.Add(new InstanceMessage
+                    (messages ??= []).Add(new InstanceMessage
                     {
                         InstanceId = before.InstanceId,
                         ExecutionId = executionId,
@@ -35,7 +36,7 @@ internal static class CheckpointBuilder
                     });
                     break;
                 case SubOrchestrationCreatedEvent sub:
-                    children.Add(new NewInstance
+                    (children ??= []).Add(new NewInstance
                     {
                         InstanceId = sub.InstanceId,
                         Started = new ExecutionStartedEvent
@@ -52,7 +53,7 @@ internal static class CheckpointBuilder
                     });
                     break;
                 case EventSentEvent sent:
-                    messages.Add(new InstanceMessage
+                    (messages ??= []).Add(new InstanceMessage
                     {
                         InstanceId = sent.InstanceId,
                         Event = new EventRaisedEvent { Name = sent.Name, Input = sent.Input, Timestamp = now },
@@ -66,18 +67,23 @@ internal static class CheckpointBuilder
             entityMessages.AddReleases(late.ExecutionId, late.LockRequestId, late.LockSet);
         }
 
-        messages.AddRange(step.ExtraMessages);
-        var outcome = runtime.Outcome;
-        var instance = before with
+        if (step.ExtraMessages.Count > 0)
         {
-            Status = outcome?.Status switch
-            {
-                null => runtime.IsSuspended ? OrchestrationStatus.Suspended : OrchestrationStatus.Running,
-                OrchestrationStatus.ContinuedAsNew => OrchestrationStatus.Running,
-                var status => status.Value,
-            },
-            CustomStatus = runtime.CustomStatus,
+            (messages ??= []).AddRange(step.ExtraMessages);
+        }
+
+        var outcome = runtime.Outcome;
+        var status = outcome?.Status switch
+        {
+            null => runtime.IsSuspended ? OrchestrationStatus.Suspended : OrchestrationStatus.Running,
+            OrchestrationStatus.ContinuedAsNew => OrchestrationStatus.Running,
+            var ended => ended.Value,
         };
+
+        // The row is immutable: a step that changes neither status nor custom status keeps it as it is.
+        var instance = status == before.Status && string.Equals(runtime.CustomStatus, before.CustomStatus, StringComparison.Ordinal)
+            ? before
+            : before with { Status = status, CustomStatus = runtime.CustomStatus };
 
         string? newExecutionId = null;
         if (outcome is { ContinueAsNew: { } next })
@@ -91,7 +97,7 @@ internal static class CheckpointBuilder
                 Output = null,
                 Failure = null,
             };
-            messages.Add(new InstanceMessage
+            (messages ??= []).Add(new InstanceMessage
             {
                 InstanceId = before.InstanceId,
                 ExecutionId = newExecutionId,
@@ -107,7 +113,7 @@ internal static class CheckpointBuilder
             if (next.PreserveUnprocessedEvents)
             {
                 // Addressed to the new execution, which applies them right after its start, ahead of later arrivals.
-                messages.AddRange(runtime.BufferedEvents.Select(e => new InstanceMessage
+                (messages ??= []).AddRange(runtime.BufferedEvents.Select(e => new InstanceMessage
                 {
                     InstanceId = before.InstanceId, ExecutionId = newExecutionId, Event = e,
                 }));
@@ -118,7 +124,7 @@ internal static class CheckpointBuilder
             instance = instance with { Output = outcome.Output, Failure = outcome.Failure, CompletedAt = now };
             if ((runtime.Started?.Parent ?? before.Parent) is { } parent)
             {
-                messages.Add(ResultToParent(parent, outcome, before.InstanceId, now));
+                (messages ??= []).Add(ResultToParent(parent, outcome, before.InstanceId, now));
             }
         }
 
@@ -129,10 +135,10 @@ internal static class CheckpointBuilder
             NewExecutionId = newExecutionId,
             Instance = instance,
             ConsumedMessageIds = step.ConsumedMessageIds,
-            ActivityTasks = activities,
-            Messages = messages,
+            ActivityTasks = activities ?? (IReadOnlyList<ActivityTask>)[],
+            Messages = messages ?? (IReadOnlyList<InstanceMessage>)[],
             EntityMessages = entityMessages.Messages,
-            SubOrchestrations = children,
+            SubOrchestrations = children ?? (IReadOnlyList<NewInstance>)[],
         };
     }
 
@@ -229,16 +235,18 @@ internal static class CheckpointBuilder
     /// </summary>
     private sealed class EntityMessageList(string instanceId, DateTimeOffset now)
     {
-        private readonly HashSet<(string ExecutionId, int LockRequestId)> _released = [];
+        // Made on first use: most checkpoints send no entity message.
+        private HashSet<(string ExecutionId, int LockRequestId)>? _released;
+        private List<EntityInboxMessage>? _messages;
 
-        public List<EntityInboxMessage> Messages { get; } = [];
+        public IReadOnlyList<EntityInboxMessage> Messages => _messages ?? (IReadOnlyList<EntityInboxMessage>)[];
 
         public void AddFor(HistoryEvent e, string executionId)
         {
             switch (e)
             {
                 case EntityOperationCalledEvent called:
-                    Messages.Add(new EntityInboxMessage
+                    (_messages ??= []).Add(new EntityInboxMessage
                     {
                         EntityId = called.EntityId,
                         Message = new EntityCallMessage
@@ -251,7 +259,7 @@ internal static class CheckpointBuilder
                     });
                     break;
                 case EntityOperationSignaledEvent signaled:
-                    Messages.Add(new EntityInboxMessage
+                    (_messages ??= []).Add(new EntityInboxMessage
                     {
                         EntityId = signaled.EntityId,
                         Message = new EntitySignalMessage
@@ -262,7 +270,7 @@ internal static class CheckpointBuilder
                     });
                     break;
                 case EntityLockRequestedEvent requested:
-                    Messages.Add(new EntityInboxMessage
+                    (_messages ??= []).Add(new EntityInboxMessage
                     {
                         EntityId = requested.LockSet[0],
                         Message = new EntityLockRequestMessage
@@ -283,7 +291,7 @@ internal static class CheckpointBuilder
         public void AddReleases(string executionId, int lockRequestId, IReadOnlyList<string> lockSet)
         {
             // A grant always names its execution; one that names none, before the instance started, has nobody to release for.
-            if (string.IsNullOrEmpty(executionId) || !_released.Add((executionId, lockRequestId)))
+            if (string.IsNullOrEmpty(executionId) || !(_released ??= []).Add((executionId, lockRequestId)))
             {
                 return;
             }
@@ -291,7 +299,7 @@ internal static class CheckpointBuilder
             var caller = new EntityCaller(instanceId, executionId, lockRequestId);
             foreach (var entityId in lockSet)
             {
-                Messages.Add(new EntityInboxMessage
+                (_messages ??= []).Add(new EntityInboxMessage
                 {
                     EntityId = entityId, Message = new EntityLockReleaseMessage { Caller = caller, Timestamp = now },
                 });

@@ -144,7 +144,8 @@ internal sealed class OrchestrationDispatcher : IDisposable
             }
 
             // The result is consumed by the step itself; it never had a stored message id.
-            var checkpoint = CheckpointBuilder.Build(before, runtime, step, now) with { ConsumedMessageIds = [] };
+            step.ConsumedMessageIds.Clear();
+            var checkpoint = CheckpointBuilder.Build(before, runtime, step, now);
             var committed = await _context.Store.CompleteActivityWithStepAsync(
                 workItem, result, new LocalStep(before, historyLength, checkpoint), CancellationToken.None).ConfigureAwait(false);
             if (committed && runtime.Outcome is null && !runtime.IsPoisoned)
@@ -230,22 +231,26 @@ internal sealed class OrchestrationDispatcher : IDisposable
     /// <summary>Runs replay and the step on a thread of their own, bounded by the deadlock timeout; null if it timed out.</summary>
     private Task<StepOutput?> RunStepAsync(
         OrchestrationRuntime runtime, IReadOnlyList<HistoryEvent>? history, IReadOnlyList<InstanceMessage> messages, DateTimeOffset now) =>
-        _watchdog.RunAsync(() =>
-        {
-            if (history is not null)
-            {
-                try
-                {
-                    runtime.Replay(history);
-                }
-                catch (Exception ex) when (ex is NonDeterministicOrchestrationException or OrchestratorMisuseException)
-                {
-                    runtime.FailWith(ex);
-                }
-            }
+        _watchdog.RunAsync(runtime, history, messages, now);
 
-            return runtime.RunStep(now, messages);
-        });
+    /// <summary>Replays <paramref name="history"/> (if any) into <paramref name="runtime"/>, then runs the step.</summary>
+    internal static StepOutput ReplayAndRunStep(
+        OrchestrationRuntime runtime, IReadOnlyList<HistoryEvent>? history, IReadOnlyList<InstanceMessage> messages, DateTimeOffset now)
+    {
+        if (history is not null)
+        {
+            try
+            {
+                runtime.Replay(history);
+            }
+            catch (Exception ex) when (ex is NonDeterministicOrchestrationException or OrchestratorMisuseException)
+            {
+                runtime.FailWith(ex);
+            }
+        }
+
+        return runtime.RunStep(now, messages);
+    }
 
     /// <summary>Commits; on success keeps <paramref name="entry"/> in the cache. Returns false if the lease was lost.</summary>
     private async Task<bool> CommitAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CachedOrchestration? entry)

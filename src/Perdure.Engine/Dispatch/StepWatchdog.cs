@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
+using Perdure.Core;
+using Perdure.Core.History;
 using Perdure.Engine.Replay;
 
 namespace Perdure.Engine.Dispatch;
 
 /// <summary>
 /// Runs orchestration steps on thread-pool threads and gives up on any that runs longer than the deadlock timeout.
-/// One timer serves all steps, so a step costs one queued work item and no timer of its own.
+/// One timer serves all steps, so a step costs one queued work item and no timer of its own; the work item carries the
+/// step's arguments itself (no closure).
 /// </summary>
 internal sealed class StepWatchdog : IDisposable
 {
@@ -20,10 +23,14 @@ internal sealed class StepWatchdog : IDisposable
         _timer = new Timer(static state => ((StepWatchdog)state!).Check(), this, period, period);
     }
 
-    /// <summary>Runs <paramref name="step"/> on the thread pool; the task yields null if it exceeds the timeout.</summary>
-    public Task<StepOutput?> RunAsync(Func<StepOutput> step)
+    /// <summary>
+    /// Runs <see cref="OrchestrationDispatcher.ReplayAndRunStep"/> on the thread pool; the task yields null if it exceeds
+    /// the timeout.
+    /// </summary>
+    public Task<StepOutput?> RunAsync(
+        OrchestrationRuntime runtime, IReadOnlyList<HistoryEvent>? history, IReadOnlyList<InstanceMessage> messages, DateTimeOffset now)
     {
-        var running = new RunningStep(this, step);
+        var running = new RunningStep(this, runtime, history, messages, now);
         _running.TryAdd(running, 0);
         ThreadPool.UnsafeQueueUserWorkItem(running, preferLocal: false);
         return running.Task;
@@ -44,7 +51,9 @@ internal sealed class StepWatchdog : IDisposable
         }
     }
 
-    private sealed class RunningStep(StepWatchdog owner, Func<StepOutput> step) : TaskCompletionSource<StepOutput?>, IThreadPoolWorkItem
+    private sealed class RunningStep(
+        StepWatchdog owner, OrchestrationRuntime runtime, IReadOnlyList<HistoryEvent>? history, IReadOnlyList<InstanceMessage> messages,
+        DateTimeOffset now) : TaskCompletionSource<StepOutput?>, IThreadPoolWorkItem
     {
         public long StartedAt { get; } = Environment.TickCount64;
 
@@ -53,7 +62,7 @@ internal sealed class StepWatchdog : IDisposable
             StepOutput output;
             try
             {
-                output = step();
+                output = OrchestrationDispatcher.ReplayAndRunStep(runtime, history, messages, now);
             }
             catch (Exception ex)
             {

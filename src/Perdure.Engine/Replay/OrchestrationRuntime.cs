@@ -114,8 +114,10 @@ internal sealed partial class OrchestrationRuntime
         {
             IsReplaying = false;
             ApplyNew(new OrchestratorStartedEvent { Timestamp = now });
-            foreach (var message in Order(messages))
+            var ordered = Order(messages);
+            for (var i = 0; i < ordered.Count; i++)
             {
+                var message = ordered[i];
                 if (!Admit(message, step))
                 {
                     continue;
@@ -241,60 +243,70 @@ internal sealed partial class OrchestrationRuntime
     /// in an execution's first step the start message goes first, then the events carried over from the previous
     /// execution by continue-as-new (addressed to this execution; they arrived before anything else), then the rest.
     /// </summary>
-    private IEnumerable<InstanceMessage> Order(IReadOnlyList<InstanceMessage> messages)
+    /// <remarks>
+    /// Decided before any message is applied. Most steps of a started execution bring one message and no terminate: the
+    /// list itself is the order, and nothing is allocated.
+    /// </remarks>
+    private IReadOnlyList<InstanceMessage> Order(IReadOnlyList<InstanceMessage> messages)
     {
+        var terminate = -1;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].Event is ExecutionTerminatedEvent)
+            {
+                terminate = i;
+                break;
+            }
+        }
+
+        if (terminate < 0 && (_started is not null || messages.Count <= 1))
+        {
+            return messages;
+        }
+
+        var ordered = new List<InstanceMessage>(messages.Count);
+        if (terminate >= 0)
+        {
+            var m = messages[terminate];
+            ordered.Add(m);
+            foreach (var other in messages)
+            {
+                if (!ReferenceEquals(other, m))
+                {
+                    ordered.Add(other);
+                }
+            }
+
+            return ordered;
+        }
+
+        string? executionId = null;
         foreach (var m in messages)
         {
-            if (m.Event is ExecutionTerminatedEvent)
+            if (m.Event is ExecutionStartedEvent started)
             {
-                yield return m;
-                foreach (var other in messages)
-                {
-                    if (!ReferenceEquals(other, m))
-                    {
-                        yield return other;
-                    }
-                }
-
-                yield break;
+                executionId ??= started.ExecutionId;
+                ordered.Add(m);
             }
         }
 
-        if (_started is null)
+        foreach (var m in messages)
         {
-            string? executionId = null;
-            foreach (var m in messages)
+            if (m.Event is not ExecutionStartedEvent && executionId is not null && m.ExecutionId == executionId)
             {
-                if (m.Event is ExecutionStartedEvent started)
-                {
-                    executionId ??= started.ExecutionId;
-                    yield return m;
-                }
-            }
-
-            foreach (var m in messages)
-            {
-                if (m.Event is not ExecutionStartedEvent && executionId is not null && m.ExecutionId == executionId)
-                {
-                    yield return m;
-                }
-            }
-
-            foreach (var m in messages)
-            {
-                if (m.Event is not ExecutionStartedEvent && (executionId is null || m.ExecutionId != executionId))
-                {
-                    yield return m;
-                }
+                ordered.Add(m);
             }
         }
-        else
+
+        foreach (var m in messages)
         {
-            foreach (var m in messages)
+            if (m.Event is not ExecutionStartedEvent && (executionId is null || m.ExecutionId != executionId))
             {
-                yield return m;
+                ordered.Add(m);
             }
         }
+
+        return ordered;
     }
 
     private void ApplyNew(HistoryEvent e)

@@ -62,7 +62,14 @@ internal sealed class PerdureOrchestrationContext : TaskOrchestrationContext
         var serialized = Serialize(input);
         var version = options?.Version?.Version;
         var tags = options?.Tags is { Count: > 0 } t ? new Dictionary<string, string>(t) : null;
-        return WithRetry(options?.Retry, () => Deserialize<TResult>(_runtime.ScheduleActivity(name.Name, version, serialized, tags)));
+        if (options?.Retry is not { } retry)
+        {
+            // Without a retry, the call is the attempt itself: no retry layer (an async frame, a closure and a continuation
+            // on the orchestration scheduler per call).
+            return Deserialize<TResult>(_runtime.ScheduleActivity(name.Name, version, serialized, tags));
+        }
+
+        return WithRetry(retry, () => Deserialize<TResult>(_runtime.ScheduleActivity(name.Name, version, serialized, tags)));
     }
 
     /// <inheritdoc/>
