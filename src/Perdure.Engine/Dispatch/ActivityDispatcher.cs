@@ -156,11 +156,12 @@ internal sealed class ActivityDispatcher
         }
     }
 
-    private async Task<HistoryEvent> RunAsync(ActivityWorkItem workItem)
+    // A value task: most activities finish synchronously, and then nothing is allocated for the result.
+    private async ValueTask<HistoryEvent> RunAsync(ActivityWorkItem workItem)
     {
         var scheduled = workItem.Scheduled;
         var now = _context.Time.GetUtcNow();
-        await using var scope = _context.Services.CreateAsyncScope();
+        await using var scope = _context.ScopeFactory.CreateAsyncScope();
         ITaskActivity? activity;
         try
         {

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Perdure.Core.Storage;
 
@@ -19,4 +20,11 @@ internal sealed record DispatchContext(
     PerdureWorkerOptions Options,
     string WorkerId,
     TimeProvider Time,
-    ILoggerFactory LoggerFactory);
+    ILoggerFactory LoggerFactory)
+{
+    /// <summary>
+    /// Makes the scope of each work item. Resolved once: <c>Services.CreateAsyncScope()</c> looks the factory up in the
+    /// root provider on every call, once per activity and per orchestration runtime.
+    /// </summary>
+    public IServiceScopeFactory ScopeFactory { get; } = Services.GetRequiredService<IServiceScopeFactory>();
+}

@@ -199,7 +199,7 @@ internal sealed class OrchestrationDispatcher : IDisposable
 
     private CachedOrchestration CreateRuntime(InstanceState instance)
     {
-        var scope = _context.Services.CreateAsyncScope();
+        var scope = _context.ScopeFactory.CreateAsyncScope();
         try
         {
             ITaskOrchestrator orchestrator;

@@ -42,6 +42,11 @@ internal sealed class LockLedger
     {
         var id = Math.Max(nextTaskId, HighestTaskId + 1);
         List<EntityUnlockSentEvent> releases = [];
+        if (_unreleased.Count == 0)
+        {
+            return releases; // enumerating a sorted dictionary allocates a stack, even when it is empty
+        }
+
         foreach (var (lockRequestId, lockSet) in _unreleased)
         {
             releases.Add(new EntityUnlockSentEvent { EventId = id, LockRequestId = lockRequestId, LockSet = lockSet, Timestamp = now });

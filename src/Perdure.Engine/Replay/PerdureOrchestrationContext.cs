@@ -62,15 +62,16 @@ internal sealed class PerdureOrchestrationContext : TaskOrchestrationContext
         var serialized = Serialize(input);
         var version = options?.Version?.Version;
         var tags = options?.Tags is { Count: > 0 } t ? new Dictionary<string, string>(t) : null;
-        if (options?.Retry is not { } retry)
-        {
-            // Without a retry, the call is the attempt itself: no retry layer (an async frame, a closure and a continuation
-            // on the orchestration scheduler per call).
-            return Deserialize<TResult>(_runtime.ScheduleActivity(name.Name, version, serialized, tags));
-        }
-
-        return WithRetry(retry, () => Deserialize<TResult>(_runtime.ScheduleActivity(name.Name, version, serialized, tags)));
+        // Without a retry, the call is the attempt itself: no retry layer (an async frame, a closure and a continuation on
+        // the orchestration scheduler per call). The closure lives in another method, or it would be made on every call.
+        return options?.Retry is { } retry
+            ? CallActivityWithRetryAsync<TResult>(retry, name.Name, version, serialized, tags)
+            : Deserialize<TResult>(_runtime.ScheduleActivity(name.Name, version, serialized, tags));
     }
+
+    private Task<TResult> CallActivityWithRetryAsync<TResult>(
+        TaskRetryOptions retry, string name, string? version, string? serialized, IReadOnlyDictionary<string, string>? tags) =>
+        WithRetry(retry, () => Deserialize<TResult>(_runtime.ScheduleActivity(name, version, serialized, tags)));
 
     /// <inheritdoc/>
     public override Task<TResult> CallSubOrchestratorAsync<TResult>(TaskName orchestratorName, object? input = null, TaskOptions? options = null)
