@@ -492,36 +492,42 @@ public sealed partial class InMemoryStore : IPerdureStore
     /// <summary>
     /// The wake-up of one kind of dispatcher. A dispatcher takes the signal before it claims, without the store's lock; a
     /// change that makes work claimable sets it under the lock. Setting it completes the task handed out and puts a new
-    /// one in its place, but only if a task was handed out since the last set: otherwise nobody can be waiting for it, and
-    /// a busy store makes no task per change.
+    /// one in its place, but only if that task was handed out: otherwise nobody can be waiting for it, and a busy store
+    /// makes no task per change.
     /// </summary>
     /// <remarks>
-    /// A dispatcher marks the signal taken before it reads the task, and claims (under the lock) after. A set that still
-    /// saw it untaken ran its locked section before that claim, so the claim sees the work; a set that saw it taken
-    /// completes the task the dispatcher read, or the dispatcher read the new task after the work was in place.
+    /// The taken mark belongs to the task it was made for, so a dispatcher that reads the new task while a set replaces
+    /// the old one still has its take seen by the next set. A dispatcher marks the task it read (interlocked), then claims
+    /// under the lock. A set that found that task unmarked ran its locked section before the claim, so the claim sees the
+    /// work; a set that found it marked completes it.
     /// </remarks>
     private sealed class WorkSignal
     {
-        private TaskCompletionSource _current = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _taken;
+        private Signal _current = new();
 
         public Task Take()
         {
-            Interlocked.Exchange(ref _taken, 1);
-            return Volatile.Read(ref _current).Task;
+            var signal = Volatile.Read(ref _current);
+            Interlocked.Exchange(ref signal.Taken, 1);
+            return signal.Task;
         }
 
         /// <summary>Called under the store's lock.</summary>
         public void Set()
         {
-            if (Interlocked.Exchange(ref _taken, 0) == 0)
+            var signal = _current;
+            if (Volatile.Read(ref signal.Taken) == 0)
             {
                 return;
             }
 
-            var handedOut = _current;
-            Volatile.Write(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            handedOut.TrySetResult();
+            Volatile.Write(ref _current, new Signal());
+            signal.TrySetResult();
+        }
+
+        private sealed class Signal() : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+        {
+            public int Taken;
         }
     }
 
