@@ -59,7 +59,15 @@ internal sealed class WorkItemLoop<T>
         {
             if (!slots.TryTake())
             {
-                await slots.WhenFreeAsync().ConfigureAwait(false);
+                var freed = slots.WhenFreeAsync();
+
+                // A stop between the loop's check and the wait above found no waiter to wake; one after this check does.
+                if (stopping.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                await freed.ConfigureAwait(false);
                 continue;
             }
 
