@@ -59,6 +59,9 @@ internal sealed class Report
 
     public List<RunResult> W1Runs { get; } = [];
 
+    /// <summary>The first W1 warm-up run: the rate of a freshly started process, before the JIT has optimized the code.</summary>
+    public RunResult? W1FirstRun { get; set; }
+
     public List<FanOutResult> W2Runs { get; } = [];
 
     public LatencyResult? W3 { get; set; }
@@ -128,6 +131,14 @@ internal sealed class Report
                 probed ? $"W1 = {steps.Median / CommitsPerSecond:0.00} x one-row commits/s" : "-",
             ];
             yield return ["W1", "instances/s", Summary(Stats(W1Runs.Select(r => r.InstancesPerSecond))), "-", "-"];
+            if (W1FirstRun is { Errors.Count: 0 } first)
+            {
+                yield return
+                [
+                    "W1", $"activity steps/s of the first warm-up run ({first.Instances:N0} x {W1ShortChains.StepsPerInstance}; JIT not settled)",
+                    $"{first.StepsPerSecond:N0}", "-", probed ? $"{first.StepsPerSecond / CommitsPerSecond:0.00} x one-row commits/s" : "-",
+                ];
+            }
         }
 
         if (W2Runs.Count > 0 && W2Runs.All(r => r.Errors.Count == 0))
@@ -307,6 +318,7 @@ internal sealed class Report
                 StepsPerSecond = Stats(W1Runs.Select(r => r.StepsPerSecond)),
                 InstancesPerSecond = Stats(W1Runs.Select(r => r.InstancesPerSecond)),
                 StepsPerSecondOverCommitsPerSecond = Stats(W1Runs.Select(r => r.StepsPerSecond)).Median / CommitsPerSecond,
+                FirstWarmUpRunStepsPerSecond = W1FirstRun?.StepsPerSecond,
                 Runs = W1Runs.Select(r => new
                 {
                     r.TaskHub, r.Load, r.Instances, ElapsedSeconds = r.Elapsed.TotalSeconds, r.StepsPerSecond, r.InstancesPerSecond, r.FileBytes,

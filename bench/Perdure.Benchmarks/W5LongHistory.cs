@@ -90,7 +90,7 @@ internal static class W5LongHistory
             s_signalAt = -1;
             var warmUp = await client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, new[] { WarmUpSteps, 0, -WarmUpSteps }, cts.Token).ConfigureAwait(false);
             Check(errors, warmUp, await client.WaitForInstanceCompletionAsync(warmUp, getInputsAndOutputs: true, cts.Token).ConfigureAwait(false), -WarmUpSteps, WarmUpSteps);
-            await JitSettledAsync(cts.Token).ConfigureAwait(false);
+            await Jit.SettledAsync(cts.Token).ConfigureAwait(false);
             await client.RaiseEventAsync(id, ColdEvent, cancellation: cts.Token).ConfigureAwait(false);
             var result = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token).ConfigureAwait(false);
             Check(errors, id, result, 0, steps + coldSteps);
@@ -174,23 +174,6 @@ internal static class W5LongHistory
         else if (result.ReadOutputAs<long>() is var output && output != expected)
         {
             errors.Add($"instance {id} returned {output}, expected {expected} (the sum of its {steps:N0} steps)");
-        }
-    }
-
-    /// <summary>Returns once the JIT has compiled no method for half a second.</summary>
-    private static async Task JitSettledAsync(CancellationToken cancellationToken)
-    {
-        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-        while (true)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
-            if (now == compiled)
-            {
-                return;
-            }
-
-            compiled = now;
         }
     }
 
