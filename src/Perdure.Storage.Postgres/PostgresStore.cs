@@ -198,14 +198,15 @@ public sealed partial class PostgresStore : IPerdureStore
         await EnsureStartedAsync().ConfigureAwait(false);
 
         // Subscribed before the first read and until the end, so no commit in between goes unseen. A checkpoint of this
-        // store hands over the row it wrote; other changes (creation, purge, another process's commits) cost a read.
+        // store hands over the row it wrote; other changes (creation, purge, another process's commits) cost a read,
+        // batched with the other waiters' reads (PostgresStore.WaiterReads.cs).
         using var waiter = _instanceSignals.Subscribe(instanceId);
-        var state = await GetInstanceAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
+        var state = await ReadForWaiterAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
         while (!condition(state))
         {
             state = await waiter.NextAsync(cancellationToken).ConfigureAwait(false) is { } committed
                 ? (includePayloads ? committed : committed with { Input = null, Output = null, CustomStatus = null })
-                : await GetInstanceAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
+                : await ReadForWaiterAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
         }
 
         return state;

@@ -58,6 +58,38 @@ public sealed class PostgresWorkerTests(PostgresSchemaFixture schema) : StoreCon
     }
 
     [Fact]
+    public async Task Waiters_that_need_a_read_while_one_runs_share_the_next_read()
+    {
+        var store = (PostgresStore)Store;
+        var ids = Enumerable.Range(0, 20).Select(i => $"order-{i}").ToArray();
+        foreach (var id in ids)
+        {
+            await CreateInstanceAsync(id);
+        }
+
+        // With the table locked, the first waiter's read (a batch of one) cannot finish; the others queue behind it.
+        await using var admin = await OpenAdminConnectionAsync();
+        await using var hold = await admin.BeginTransactionAsync(Ct);
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {schema.Schema}.instances IN ACCESS EXCLUSIVE MODE", admin, hold))
+        {
+            await lockTable.ExecuteNonQueryAsync(Ct);
+        }
+
+        var waits = ids.Select(id => Store.WaitForInstanceAsync(id, s => s?.Status == OrchestrationStatus.Completed, includePayloads: true, Ct)).ToList();
+        await hold.CommitAsync(Ct);
+
+        // This store's own checkpoints hand their rows to the waiters, so the two batches are all the reads there are.
+        foreach (var id in ids)
+        {
+            await SetStatusAsync(id, OrchestrationStatus.Completed);
+        }
+
+        var states = await Task.WhenAll(waits).WaitAsync(SignalTimeout);
+        Assert.All(states, s => Assert.Equal("\"done\"", s?.Output));
+        Assert.Equal(2, store.WaiterReadBatches);
+    }
+
+    [Fact]
     public async Task A_killed_listen_connection_wakes_everything_and_listens_again_by_itself()
     {
         var store = (PostgresStore)Store;
