@@ -87,7 +87,7 @@ public sealed partial class PostgresStore
         // Not cancellable: the batch serves waiters whose tokens differ; each waiter stops waiting on its own token.
         return ReadAsync(async session =>
         {
-            await using var command = session.Command(withPayloads ? "Reads/SelectWaitedInstancesWithPayloads" : "Reads/SelectWaitedInstances")
+            await using var command = session.Command(withPayloads ? "Reads/SelectInstancesWithPayloads" : "Reads/SelectInstances")
                 .With("@InstanceIds", ids);
             await using var reader = await command.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
             var rows = new Dictionary<string, InstanceState>(ids.Length, StringComparer.Ordinal);

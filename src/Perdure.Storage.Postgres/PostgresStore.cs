@@ -218,8 +218,8 @@ public sealed partial class PostgresStore : IPerdureStore
         ArgumentNullException.ThrowIfNull(instanceId);
         return ReadAsync(async session =>
         {
-            await using var command = session.Command(includePayloads ? "Reads/SelectInstanceWithPayloads" : "Reads/SelectInstance")
-                .With("@InstanceId", instanceId);
+            await using var command = session.Command(includePayloads ? "Reads/SelectInstancesWithPayloads" : "Reads/SelectInstances")
+                .With("@InstanceIds", new[] { instanceId });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? InstanceRow.Read(reader, includePayloads) : null;
         }, cancellationToken);

@@ -1,4 +1,4 @@
--- Reads one instance with its input, output and custom status.
+-- SelectInstances.sql with each instance's input, output and custom status, for when a waiter wants them.
 -- Tables: Instances, InstancePayloads (read).
 -- Invariant: one statement, so one consistent snapshot. Columns in InstanceRow order, then the three payloads.
 SELECT i.InstanceId, i.ExecutionId, i.Name, i.Version, i.Status, i.CreatedAt, i.LastUpdatedAt, i.CompletedAt,
@@ -7,4 +7,4 @@ SELECT i.InstanceId, i.ExecutionId, i.Name, i.Version, i.Status, i.CreatedAt, i.
     p.Input, p.Output, p.CustomStatus
 FROM Instances AS i
 LEFT JOIN InstancePayloads AS p ON p.TaskHub = i.TaskHub AND p.InstanceId = i.InstanceId
-WHERE i.TaskHub = @TaskHub AND i.InstanceId = @InstanceId;
+WHERE i.TaskHub = @TaskHub AND i.InstanceId = ANY(@InstanceIds);

@@ -1,5 +1,5 @@
--- Reads the instances that waiters of this store must look at again, without payloads: one read for every waiter woken
--- at about the same time (a group's NOTIFY names many instances).
+-- Reads instances by id, without payloads: one (GetInstanceAsync) or all those whose waiters must read at about the same
+-- time (PostgresStore.WaiterReads.cs; a group's NOTIFY names many instances).
 -- Tables: Instances (read).
 -- Invariant: one statement, so one consistent snapshot. Columns in InstanceRow order; instances that do not exist are
 -- simply absent.
