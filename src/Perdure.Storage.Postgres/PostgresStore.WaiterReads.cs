@@ -33,7 +33,12 @@ public sealed partial class PostgresStore
 
         if (start)
         {
-            _ = RunWaiterReadsAsync();
+            // Not in this waiter's execution context: the loop serves every waiter (an ambient transaction or activity
+            // of the first caller must not reach the others' reads).
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(RunWaiterReadsAsync, CancellationToken.None);
+            }
         }
 
         return read.Result.Task.WaitAsync(cancellationToken);
@@ -68,12 +73,15 @@ public sealed partial class PostgresStore
                         : null);
                 }
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch (Exception ex)
             {
-                // Each waiter meets the failure its own read would have met (retries for a broken connection included).
+                // Each waiter meets the failure its own read would have met (retries for a broken connection included);
+                // none is left waiting, and the loop goes on for the next batch. A waiter that stopped waiting (its token)
+                // no longer looks at the result, so the failure is marked observed.
                 foreach (var read in batch)
                 {
                     read.Result.TrySetException(ex);
+                    _ = read.Result.Task.Exception;
                 }
             }
         }

@@ -230,7 +230,14 @@ public abstract class WakeUpConformance : StoreConformanceBase
         {
             Started = request.Started with { Tags = new Dictionary<string, string> { ["team"] = "billing" } },
         }, Ct);
-        var wait = Store.WaitForInstanceAsync("order-1", s => s?.Status == OrchestrationStatus.Failed, includePayloads, Ct);
+        // The checkpoint comes after the waiter's first look, so the waiter learns of it through the signal.
+        var looked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = Store.WaitForInstanceAsync("order-1", s =>
+        {
+            looked.TrySetResult();
+            return s?.Status == OrchestrationStatus.Failed;
+        }, includePayloads, Ct);
+        await looked.Task.WaitAsync(SignalTimeout);
         var workItem = await ClaimAsync();
         Time.Advance(TimeSpan.FromSeconds(3));
         var failure = new FailureDetails("System.InvalidOperationException", "boom", "at Checkout()", new FailureDetails("System.IO.IOException", "disk"));

@@ -58,7 +58,7 @@ public sealed class PostgresWorkerTests(PostgresSchemaFixture schema) : StoreCon
     }
 
     [Fact]
-    public async Task Waiters_that_need_a_read_while_one_runs_share_the_next_read()
+    public async Task Waiters_that_need_a_read_while_one_runs_share_the_next_one()
     {
         var store = (PostgresStore)Store;
         var ids = Enumerable.Range(0, 20).Select(i => $"order-{i}").ToArray();
@@ -67,7 +67,8 @@ public sealed class PostgresWorkerTests(PostgresSchemaFixture schema) : StoreCon
             await CreateInstanceAsync(id);
         }
 
-        // With the table locked, the first waiter's read (a batch of one) cannot finish; the others queue behind it.
+        // With the table locked, the first batch of waiters' reads (one waiter or more, as they come) cannot finish;
+        // the rest queue behind it and go together in the next.
         await using var admin = await OpenAdminConnectionAsync();
         await using var hold = await admin.BeginTransactionAsync(Ct);
         await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {schema.Schema}.instances IN ACCESS EXCLUSIVE MODE", admin, hold))
@@ -78,7 +79,7 @@ public sealed class PostgresWorkerTests(PostgresSchemaFixture schema) : StoreCon
         var waits = ids.Select(id => Store.WaitForInstanceAsync(id, s => s?.Status == OrchestrationStatus.Completed, includePayloads: true, Ct)).ToList();
         await hold.CommitAsync(Ct);
 
-        // This store's own checkpoints hand their rows to the waiters, so the two batches are all the reads there are.
+        // This store's own checkpoints hand their rows to the waiters, so those batches are all the reads there are.
         foreach (var id in ids)
         {
             await SetStatusAsync(id, OrchestrationStatus.Completed);
@@ -86,7 +87,7 @@ public sealed class PostgresWorkerTests(PostgresSchemaFixture schema) : StoreCon
 
         var states = await Task.WhenAll(waits).WaitAsync(SignalTimeout);
         Assert.All(states, s => Assert.Equal("\"done\"", s?.Output));
-        Assert.Equal(2, store.WaiterReadBatches);
+        Assert.InRange(store.WaiterReadBatches, 1, 2);
     }
 
     [Fact]

@@ -97,8 +97,8 @@ public sealed class InstanceSignals
         public string InstanceId { get; } = instanceId;
 
         /// <summary>
-        /// Waits for the next change: returns the committed row if the last change since the previous call handed one
-        /// over (later commits supersede earlier ones), or null when the waiter must read the row again.
+        /// Waits for the next change: returns the committed row if exactly one change since the previous call handed one
+        /// over, or null when the waiter must read the row again (a change that handed none, or more than one change).
         /// </summary>
         public async Task<InstanceState?> NextAsync(CancellationToken cancellationToken)
         {
@@ -129,8 +129,10 @@ public sealed class InstanceSignals
             TaskCompletionSource changed;
             lock (_gate)
             {
+                // A row replaces no change still pending: signals can arrive out of commit order (several writer lanes,
+                // another process's notification), so two unread changes make one read, never an older row.
+                _latest = _pending ? null : state;
                 _pending = true;
-                _latest = state;
                 changed = _changed;
             }
 
