@@ -11,11 +11,15 @@ internal static class Jit
     /// <summary>Methods compiled so far in this process (all tiers).</summary>
     public static long CompiledMethods => System.Runtime.JitInfo.GetCompiledMethodCount();
 
-    /// <summary>Returns once the JIT has compiled no method for half a second.</summary>
+    /// <summary>
+    /// Returns once the JIT has compiled no method for half a second, or after 30 s in any case (a process that keeps
+    /// compiling must not stop the benchmark).
+    /// </summary>
     public static async Task SettledAsync(CancellationToken cancellationToken = default)
     {
         var compiled = CompiledMethods;
-        while (true)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
             var now = CompiledMethods;

@@ -59,7 +59,7 @@ internal sealed class Report
 
     public List<RunResult> W1Runs { get; } = [];
 
-    /// <summary>The first W1 warm-up run: the rate of a freshly started process, before the JIT has optimized the code.</summary>
+    /// <summary>The first W1 warm-up run: the process's first W1, before the JIT has optimized the engine's code.</summary>
     public RunResult? W1FirstRun { get; set; }
 
     public List<FanOutResult> W2Runs { get; } = [];
@@ -135,7 +135,7 @@ internal sealed class Report
             {
                 yield return
                 [
-                    "W1", $"activity steps/s of the first warm-up run ({first.Instances:N0} x {W1ShortChains.StepsPerInstance}; JIT not settled)",
+                    "W1", $"activity steps/s of the process's first run ({first.Instances:N0} x {W1ShortChains.StepsPerInstance}; JIT not settled)",
                     $"{first.StepsPerSecond:N0}", "-", probed ? $"{first.StepsPerSecond / CommitsPerSecond:0.00} x one-row commits/s" : "-",
                 ];
             }
@@ -181,7 +181,7 @@ internal sealed class Report
             [
                 "W4", $"event to completion p50 / p99 ms, one burst of {burst.Milliseconds.Count} (no timer won)",
                 $"{burst.Percentile(50):0.00} / {burst.Percentile(99):0.00}", "-",
-                probed ? $"{burst.Milliseconds.Count / (burst.Max / 1000) / CommitsPerSecond:0.00} x one-row commits/s (events/s)" : "-",
+                "-",
             ];
         }
 
@@ -205,7 +205,7 @@ internal sealed class Report
                 [
                     "W5", $"cold step ms at {cold.Steps:N0} steps, cache off ({cold.HistoryEvents:N0} events read and replayed; median of {cold.ColdGaps.Length})",
                     $"{cold.ColdMedian:0.000}", IsSqlite && cold == W5TenThousandEvents ? "replay <= 50" : "-",
-                    $"{cold.ColdMedian - w5.MedianAt(w5.Lengths.Last()):0.000} ms more than a cached step",
+                    $"{cold.ColdMedian - cold.MedianAt(cold.Lengths.Last()):0.000} ms more than a cached step of the same run at {cold.Lengths.Last():N0} steps",
                 ];
             }
         }
