@@ -211,7 +211,8 @@ if (errors.Count == 0 && options.Runs("w4"))
     foreach (var (pass, w4) in new[] { ("one by one", report.W4), ("burst     ", report.W4Burst) })
     {
         Console.WriteLine($"  {pass}  {w4.Milliseconds.Count:N0} instances  p50 {w4.Percentile(50):0.00} ms  p99 {w4.Percentile(99):0.00} ms  " +
-                          $"max {w4.Max:0.00} ms  " + (w4.Errors.Count == 0 ? "outputs verified, no timer won" : $"{w4.Errors.Count} WRONG"));
+                          $"max {w4.Max:0.00} ms  " + (w4.WallSeconds is { } wall ? $"{w4.Milliseconds.Count / wall:N0} events/s over {wall:0.000} s  " : string.Empty) +
+                          (w4.Errors.Count == 0 ? "outputs verified, no timer won" : $"{w4.Errors.Count} WRONG"));
     }
 }
 

@@ -180,8 +180,9 @@ internal sealed class Report
             yield return
             [
                 "W4", $"event to completion p50 / p99 ms, one burst of {burst.Milliseconds.Count} (no timer won)",
-                $"{burst.Percentile(50):0.00} / {burst.Percentile(99):0.00}", "-",
-                "-",
+                $"{burst.Percentile(50):0.00} / {burst.Percentile(99):0.00}" +
+                    (burst.WallSeconds is { } wall ? $"; {burst.Milliseconds.Count / wall:N0} events/s over {wall:0.000} s" : string.Empty), "-",
+                probed && burst.WallSeconds is { } seconds ? $"{burst.Milliseconds.Count / seconds / CommitsPerSecond:0.00} x one-row commits/s (events/s)" : "-",
             ];
         }
 

@@ -73,6 +73,9 @@ internal static class W3Latency
 /// <summary>The latencies of W3 (or W4), in milliseconds, in the order they were measured.</summary>
 internal sealed record LatencyResult(IReadOnlyList<double> Milliseconds, IReadOnlyList<string> Errors)
 {
+    /// <summary>For W4's burst: seconds from the first raise to the last completion; null where it was not timed.</summary>
+    public double? WallSeconds { get; init; }
+
     /// <summary>The nearest-rank percentile (the smallest sample with at least p% of the samples at or below it).</summary>
     public double Percentile(double p)
     {
@@ -99,5 +102,6 @@ internal sealed record LatencyResult(IReadOnlyList<double> Milliseconds, IReadOn
         P99Ms = Percentile(99),
         MeanMs = Mean,
         MaxMs = Max,
+        WallSeconds,
     };
 }
