@@ -13,6 +13,7 @@ internal sealed class BenchStore : IDisposable
 {
     private const string DataRoot = ".bench-data";
     private int _files;
+    private TimeSpan? _activityAffinity;
 
     private BenchStore(string name, string? folder, PostgresServer? postgres)
     {
@@ -42,7 +43,7 @@ internal sealed class BenchStore : IDisposable
     {
         if (options.Store == "postgres")
         {
-            return new BenchStore(options.Store, null, new PostgresServer(options.PostgresConnectionString!));
+            return new BenchStore(options.Store, null, new PostgresServer(options.PostgresConnectionString!)) { _activityAffinity = options.ActivityAffinity };
         }
 
         if (options.Store != "sqlite")
@@ -64,7 +65,9 @@ internal sealed class BenchStore : IDisposable
     {
         if (Postgres is not null)
         {
-            return StoreLocation.OnPostgres(taskHub, Postgres, Postgres.NewSchemaName(), poolSize ?? PostgresServer.InProcessPoolSize);
+            var location = StoreLocation.OnPostgres(taskHub, Postgres, Postgres.NewSchemaName(), poolSize ?? PostgresServer.InProcessPoolSize);
+            location.ActivityAffinity = _activityAffinity;
+            return location;
         }
 
         return Folder is null
@@ -132,6 +135,9 @@ internal sealed class StoreLocation : IDisposable
 
     public string? PostgresConnectionString { get; }
 
+    /// <summary>PostgresStoreOptions.ActivityAffinity of the run's worker; null leaves the default.</summary>
+    public TimeSpan? ActivityAffinity { get; set; }
+
     private string ConnectionString => $"Data Source={DatabasePath}";
 
     private Core.InMemory.InMemoryStore Memory => LazyInitializer.EnsureInitialized(ref _memory, () => new Core.InMemory.InMemoryStore(TaskHub));
@@ -155,7 +161,11 @@ internal sealed class StoreLocation : IDisposable
 
         if (PostgresConnectionString is not null)
         {
-            builder.UsePostgres(PostgresConnectionString, Configure, o => o.Schema = Schema!);
+            builder.UsePostgres(PostgresConnectionString, Configure, o =>
+            {
+                o.Schema = Schema!;
+                o.ActivityAffinity = ActivityAffinity ?? o.ActivityAffinity;
+            });
         }
         else if (DatabasePath is null)
         {
