@@ -123,15 +123,16 @@ internal sealed class PostgresServer
     }
 
     /// <summary>
-    /// Rows each table of the schema was scanned for since it was created, sequentially and through indexes, as
-    /// "Table seq r / idx r" with r per <paramref name="steps"/>; the tables read most first.
+    /// Rows each table of the schema was scanned for since it was created, sequentially and through indexes, and rows it
+    /// had inserted, updated and deleted, each per <paramref name="steps"/>; the tables read most first.
     /// </summary>
     public string TableReads(string schema, int steps)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT relname, coalesce(seq_tup_read, 0), coalesce(idx_tup_fetch, 0), coalesce(seq_scan, 0)
+            SELECT relname, coalesce(seq_tup_read, 0), coalesce(idx_tup_fetch, 0), coalesce(seq_scan, 0),
+                n_tup_ins, n_tup_upd, n_tup_del
             FROM pg_stat_user_tables WHERE schemaname = @schema
             ORDER BY coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) DESC
             """;
@@ -141,10 +142,12 @@ internal sealed class PostgresServer
         while (reader.Read())
         {
             var (seqRows, idxRows, seqScans) = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
-            if (seqRows + idxRows + seqScans > 0)
+            var (inserted, updated, deleted) = (reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
+            if (seqRows + idxRows + seqScans + inserted + updated + deleted > 0)
             {
                 parts.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{reader.GetString(0)} {seqScans / (double)steps:0.00} seq scans {seqRows / (double)steps:0.0} rows, index {idxRows / (double)steps:0.0} rows"));
+                    $"{reader.GetString(0)} {seqScans / (double)steps:0.00} seq scans {seqRows / (double)steps:0.0} rows, index {idxRows / (double)steps:0.0} rows, " +
+                    $"written {inserted / (double)steps:0.00}/{updated / (double)steps:0.00}/{deleted / (double)steps:0.00}"));
             }
         }
 

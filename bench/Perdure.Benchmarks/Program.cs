@@ -456,7 +456,7 @@ void PrintCounters(RunResult run)
                           (run.Commands is { } commands ? $"; this process sent {commands / (double)run.CountedSteps:0.00} commands or batches" : string.Empty));
         if (!string.IsNullOrEmpty(run.TableReads))
         {
-            Console.WriteLine($"      per step, rows read from the run's tables: {run.TableReads}");
+            Console.WriteLine($"      per step, rows read from the run's tables (and inserted/updated/deleted): {run.TableReads}");
         }
     }
 }
