@@ -212,19 +212,10 @@ public sealed partial class PostgresStore : IPerdureStore
         ArgumentNullException.ThrowIfNull(condition);
         await EnsureStartedAsync().ConfigureAwait(false);
 
-        // Subscribed before the first read and until the end, so no commit in between goes unseen. A checkpoint of this
-        // store hands over the row it wrote; other changes (creation, purge, another process's commits) cost a read,
-        // batched with the other waiters' reads (PostgresStore.WaiterReads.cs).
-        using var waiter = _instanceSignals.Subscribe(instanceId);
-        var state = await ReadForWaiterAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
-        while (!condition(state))
-        {
-            state = await waiter.NextAsync(cancellationToken).ConfigureAwait(false) is { } committed
-                ? (includePayloads ? committed : committed with { Input = null, Output = null, CustomStatus = null })
-                : await ReadForWaiterAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
-        }
-
-        return state;
+        // A checkpoint of this store hands over the row it wrote; other changes (creation, purge, another process's
+        // commits) cost a read, batched with the other waiters' reads (PostgresStore.WaiterReads.cs).
+        return await _instanceSignals.WaitAsync(
+            instanceId, condition, includePayloads, ct => ReadForWaiterAsync(instanceId, includePayloads, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

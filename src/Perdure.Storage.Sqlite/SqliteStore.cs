@@ -135,18 +135,9 @@ public sealed partial class SqliteStore : IPerdureStore
         ArgumentNullException.ThrowIfNull(condition);
         await EnsureStartedAsync().ConfigureAwait(false);
 
-        // Subscribed before the first read and until the end, so no commit in between goes unseen. A checkpoint hands
-        // over the row it wrote; only other changes (creation, purge, another process) cost a read.
-        using var waiter = _instanceSignals.Subscribe(instanceId);
-        var state = await GetInstanceAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
-        while (!condition(state))
-        {
-            state = await waiter.NextAsync(cancellationToken).ConfigureAwait(false) is { } committed
-                ? (includePayloads ? committed : committed with { Input = null, Output = null, CustomStatus = null })
-                : await GetInstanceAsync(instanceId, includePayloads, cancellationToken).ConfigureAwait(false);
-        }
-
-        return state;
+        // A checkpoint hands over the row it wrote; only other changes (creation, purge, another process) cost a read.
+        return await _instanceSignals.WaitAsync(
+            instanceId, condition, includePayloads, ct => GetInstanceAsync(instanceId, includePayloads, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -12,6 +12,38 @@ public sealed class InstanceSignals
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<Waiter>> _waiters = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The body of a store's <see cref="IPerdureStore.WaitForInstanceAsync"/>: subscribes before the first read and stays
+    /// subscribed until the end, so no commit in between goes unseen; takes a handed-over row (without its payloads when
+    /// <paramref name="includePayloads"/> is false) and calls <paramref name="read"/> for any other change.
+    /// </summary>
+    /// <param name="instanceId">The instance to wait for.</param>
+    /// <param name="condition">Runs on each state seen; the wait ends when it returns true.</param>
+    /// <param name="includePayloads">Whether the returned state carries input, output and custom status.</param>
+    /// <param name="read">Reads the instance (with payloads as asked); null when it does not exist.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>The first state the condition accepted.</returns>
+    public async Task<InstanceState?> WaitAsync(
+        string instanceId,
+        Func<InstanceState?, bool> condition,
+        bool includePayloads,
+        Func<CancellationToken, Task<InstanceState?>> read,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(read);
+        using var waiter = Subscribe(instanceId);
+        var state = await read(cancellationToken).ConfigureAwait(false);
+        while (!condition(state))
+        {
+            state = await waiter.NextAsync(cancellationToken).ConfigureAwait(false) is { } committed
+                ? (includePayloads ? committed : committed with { Input = null, Output = null, CustomStatus = null })
+                : await read(cancellationToken).ConfigureAwait(false);
+        }
+
+        return state;
+    }
+
     /// <summary>Subscribes to the changes of <paramref name="instanceId"/> until the returned waiter is disposed.</summary>
     public Waiter Subscribe(string instanceId)
     {
