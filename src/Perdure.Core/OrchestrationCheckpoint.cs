@@ -31,6 +31,16 @@ public sealed record OrchestrationCheckpoint
     /// <summary>Activity calls to enqueue.</summary>
     public IReadOnlyList<ActivityTask> ActivityTasks { get; init; } = [];
 
+    /// <summary>
+    /// The first activity calls the committing worker runs itself: the store writes them already leased to it, so no other
+    /// worker claims them and no claim is needed. Null (the default): every call is claimable at once by any worker.
+    /// </summary>
+    /// <remarks>
+    /// A worker asks for as many as it has free activity slots: they run where the orchestration's state is cached, and
+    /// their results commit together with its next step. If the worker dies, their leases run out and any worker claims them.
+    /// </remarks>
+    public ActivityLeaseRequest? LeaseActivities { get; init; }
+
     /// <summary>Messages to enqueue: timers to self, events to other instances, results to a parent.</summary>
     /// <remarks>A message to an instance that does not exist is dropped.</remarks>
     public IReadOnlyList<InstanceMessage> Messages { get; init; } = [];

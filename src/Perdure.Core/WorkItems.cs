@@ -103,6 +103,53 @@ public sealed class ActivityWorkItem
 public sealed record ActivityTask(string InstanceId, string ExecutionId, TaskScheduledEvent Scheduled);
 
 /// <summary>
+/// Asks a checkpoint's store to lease the first <paramref name="Count"/> of the step's activity calls to the committing
+/// worker for <paramref name="Duration"/> (from the store's clock), and to return them as work items (see
+/// <see cref="OrchestrationCheckpoint.LeaseActivities"/>).
+/// </summary>
+/// <param name="Count">How many of the first activity calls to lease: at least 1, at most the step's calls.</param>
+/// <param name="Duration">The lease duration: positive.</param>
+public sealed record ActivityLeaseRequest(int Count, TimeSpan Duration)
+{
+    /// <summary>How many activity calls <paramref name="checkpoint"/> asks its store to lease: 0 when it asks for none.</summary>
+    /// <exception cref="ArgumentException">The request asks for fewer than 1 call, more calls than the step makes, or a
+    /// lease duration that is not positive.</exception>
+    public static int CountOf(OrchestrationCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (checkpoint.LeaseActivities is not { } request)
+        {
+            return 0;
+        }
+
+        if (request.Count < 1 || request.Count > checkpoint.ActivityTasks.Count)
+        {
+            throw new ArgumentException(
+                $"The checkpoint asks to lease {request.Count} activity calls, but it makes {checkpoint.ActivityTasks.Count}: " +
+                "ask for at least 1 and at most as many as it makes, or for none (null).", nameof(checkpoint));
+        }
+
+        if (request.Duration <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"The checkpoint asks to lease activity calls for {request.Duration}; the duration must be positive.", nameof(checkpoint));
+        }
+
+        return request.Count;
+    }
+}
+
+/// <summary>What <see cref="Storage.IPerdureStore.CompleteActivityWithStepAsync"/> did.</summary>
+/// <param name="Committed">True if the step was committed; false if the activity's result went to the inbox instead and
+/// the step was dropped.</param>
+/// <param name="LeasedActivities">The activity calls of the step leased to the worker (see
+/// <see cref="OrchestrationCheckpoint.LeaseActivities"/>), in call order; empty when the step was not committed.</param>
+public sealed record LocalStepResult(bool Committed, IReadOnlyList<ActivityWorkItem> LeasedActivities)
+{
+    /// <summary>The result of a step that was not committed.</summary>
+    public static LocalStepResult NotCommitted { get; } = new(false, []);
+}
+
+/// <summary>
 /// An orchestration step a worker ran ahead on the state it caches, without claiming the instance: the result of one of
 /// the instance's activities applied to the instance as the worker last committed it. The store commits it only if the
 /// instance is still exactly in that state (see <see cref="Storage.IPerdureStore.CompleteActivityWithStepAsync"/>).

@@ -81,6 +81,7 @@ public sealed class PerdureWorker : DurableTaskWorker
         var activityLoop = new WorkItemLoop<Core.ActivityWorkItem>(
             WorkItemKind.Activity, Store, concurrency.MaximumConcurrentActivityWorkItems,
             activities.ClaimAsync, activities.ProcessAsync, _time, _options.SafetyPollInterval, _logger, yieldFirst: true);
+        orchestrations.ActivityLoop = activityLoop;
         var entityLoop = new WorkItemLoop<Core.Entities.EntityWorkItem>(
             WorkItemKind.Entity, Store, concurrency.MaximumConcurrentEntityWorkItems,
             entities.ClaimAsync, entities.ProcessAsync, _time, _options.SafetyPollInterval, _logger, yieldFirst: true);

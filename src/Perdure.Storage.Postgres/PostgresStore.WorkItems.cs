@@ -127,21 +127,17 @@ public sealed partial class PostgresStore
     /// first locks (creating the missing ones) the rows of those entities in id order, before any instance row, and
     /// writes the messages (Entities, EntityMessages) after its instance messages.
     /// </remarks>
-    public Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ActivityWorkItem>> CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(checkpoint.Instance);
         var step = new PreparedCheckpoint(workItem.Instance, workItem.HistoryLength, workItem.Lease, checkpoint, workItem.Lease.LockedBy);
-        return WriteAsync(async session =>
-        {
-            if (!await CheckpointAsync(session, step, cancellationToken).ConfigureAwait(false))
-            {
-                throw OrchestrationLockLost(workItem.InstanceId, workItem.Lease);
-            }
-
-            return true;
-        }, OrderOf(step, WriteOrder.Instance(workItem.InstanceId)), cancellationToken);
+        return WriteAsync(
+            async session => await CheckpointAsync(session, step, cancellationToken).ConfigureAwait(false)
+                ?? throw OrchestrationLockLost(workItem.InstanceId, workItem.Lease),
+            OrderOf(step, WriteOrder.Instance(workItem.InstanceId)),
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -260,7 +256,7 @@ public sealed partial class PostgresStore
     /// <see cref="CompleteOrchestrationAsync"/> (its Instances update is the check that the instance is as the step
     /// assumed), or, when that update changes no row, Messages and Instances (ReadyAt) as in <see cref="CompleteActivityAsync"/>.
     /// </remarks>
-    public Task<bool> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken)
+    public Task<LocalStepResult> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(result);
@@ -273,14 +269,14 @@ public sealed partial class PostgresStore
         return WriteAsync(async session =>
         {
             await DeleteActivityAsync(session, workItem, held, cancellationToken).ConfigureAwait(false);
-            if (await CheckpointAsync(session, prepared, cancellationToken).ConfigureAwait(false))
+            if (await CheckpointAsync(session, prepared, cancellationToken).ConfigureAwait(false) is { } leased)
             {
-                return true;
+                return new LocalStepResult(true, leased);
             }
 
             var message = new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result };
             await EnqueueAsync(session, message, json, cancellationToken).ConfigureAwait(false);
-            return false;
+            return LocalStepResult.NotCommitted;
         }, OrderOf(prepared, WriteOrder.Activity(workItem.InstanceId)), cancellationToken);
     }
 
@@ -316,8 +312,11 @@ public sealed partial class PostgresStore
     private static WriteOrder OrderOf(PreparedCheckpoint step, WriteOrder ownRow) =>
         step.RowsToLock is null && step.EntitiesToLock is null ? ownRow : WriteOrder.Alone;
 
-    /// <summary>Writes a step; false (and nothing written) if the instance is not as the step assumed (see Checkpoint.sql and LocalCheckpoint.sql).</summary>
-    private async Task<bool> CheckpointAsync(PgSession session, PreparedCheckpoint step, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a step and returns the activity calls it leased (see <see cref="OrchestrationCheckpoint.LeaseActivities"/>);
+    /// null (and nothing written) if the instance is not as the step assumed (see Checkpoint.sql and LocalCheckpoint.sql).
+    /// </summary>
+    private async Task<IReadOnlyList<ActivityWorkItem>?> CheckpointAsync(PgSession session, PreparedCheckpoint step, CancellationToken cancellationToken)
     {
         var checkpoint = step.Checkpoint;
         var instanceId = step.Before.InstanceId;
@@ -362,7 +361,7 @@ public sealed partial class PostgresStore
                     await DeleteIfEmptyAsync(session, created.EntityIds, cancellationToken).ConfigureAwait(false);
                 }
 
-                return false;
+                return null;
             }
         }
         else
@@ -415,6 +414,7 @@ public sealed partial class PostgresStore
             batch.BatchCommands.Add(session.Statement("Orchestrations/DeleteMessages").With("@InstanceId", instanceId).With("@MessageIds", consumed));
         }
 
+        var activityLease = step.LeasedActivities > 0 ? new Lease(step.StepWorker, session.Now + checkpoint.LeaseActivities!.Duration) : null;
         if (step.ActivityEvents.Length > 0)
         {
             batch.BatchCommands.Add(session.Statement("Orchestrations/InsertActivityTasks")
@@ -422,8 +422,11 @@ public sealed partial class PostgresStore
                 .With("@CallExecutionIds", step.ActivityExecutionIds)
                 .With("@CallNames", step.ActivityNames)
                 .With("@CallEvents", step.ActivityEvents)
-                .With("@Now", session.Now));
-            session.ActivityWork = true;
+                .With("@Now", session.Now)
+                .With("@Leased", (long)step.LeasedActivities)
+                .With("@LockedBy", activityLease?.LockedBy)
+                .With("@LockExpiration", activityLease?.LockExpiration));
+            session.ActivityWork |= step.ActivityEvents.Length > step.LeasedActivities;
         }
 
         // ReadyAt changes only if messages were consumed or the suspension changed which messages count; messages this
@@ -438,11 +441,28 @@ public sealed partial class PostgresStore
             refreshReadyAt = false;
         }
 
+        var leasedTaskIds = activityLease is null ? null : new List<long>(step.LeasedActivities);
         if (batch.BatchCommands.Count > 0)
         {
             try
             {
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (leasedTaskIds is null)
+                {
+                    await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // Only InsertActivityTasks returns rows: the leased calls' task ids, in call order.
+                    await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    do
+                    {
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            leasedTaskIds.Add(reader.GetInt64(0));
+                        }
+                    }
+                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+                }
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "history_key")
             {
@@ -456,7 +476,7 @@ public sealed partial class PostgresStore
 
             if (step.Lease is not null && update.RecordsAffected != 1)
             {
-                return false;
+                return null;
             }
         }
 
@@ -510,7 +530,24 @@ public sealed partial class PostgresStore
             CreatedAt = claimed.CreatedAt,
             LastUpdatedAt = session.Now,
         });
-        return true;
+        if (leasedTaskIds is null)
+        {
+            return [];
+        }
+
+        if (leasedTaskIds.Count != step.LeasedActivities)
+        {
+            throw new InvalidDataException($"The checkpoint of '{instanceId}' leased {step.LeasedActivities} activity calls, but the store returned {leasedTaskIds.Count} task ids.");
+        }
+
+        var leased = new ActivityWorkItem[leasedTaskIds.Count];
+        for (var i = 0; i < leased.Length; i++)
+        {
+            var task = checkpoint.ActivityTasks[i];
+            leased[i] = new ActivityWorkItem(leasedTaskIds[i], task.InstanceId, task.ExecutionId, task.Scheduled, activityLease!);
+        }
+
+        return leased;
     }
 
     private static async Task RejectSubOrchestrationAsync(PgSession session, NewInstance child, OrchestrationStatus status, CancellationToken cancellationToken)

@@ -73,21 +73,14 @@ public sealed partial class SqliteStore
     /// entity messages (Entities, EntityMessages; only when the step sends some), and last this instance's Instances row
     /// again (ReadyAt from what is left in its inbox). Entity messages are checked before anything reaches the writer.
     /// </remarks>
-    public Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ActivityWorkItem>> CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(checkpoint.Instance);
-        var step = new PreparedCheckpoint(workItem.Instance, workItem.HistoryLength, workItem.Lease, checkpoint);
-        return WriteAsync(durable: true, context =>
-        {
-            if (!Checkpoint(context, step))
-            {
-                throw OrchestrationLockLost(workItem.InstanceId, workItem.Lease);
-            }
-
-            return true;
-        }, cancellationToken);
+        var step = new PreparedCheckpoint(workItem.Instance, workItem.HistoryLength, workItem.Lease, checkpoint, workItem.Lease.LockedBy);
+        return WriteAsync<IReadOnlyList<ActivityWorkItem>>(durable: true, context =>
+            Checkpoint(context, step) ?? throw OrchestrationLockLost(workItem.InstanceId, workItem.Lease), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -189,7 +182,7 @@ public sealed partial class SqliteStore
     /// <see cref="CompleteOrchestrationAsync"/> (its Instances update is the check that the instance is as the step
     /// assumed), or, when that update changes no row, Messages and Instances (ReadyAt) as in <see cref="CompleteActivityAsync"/>.
     /// </remarks>
-    public Task<bool> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken)
+    public Task<LocalStepResult> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(result);
@@ -197,7 +190,7 @@ public sealed partial class SqliteStore
         ActivityWorkItem.EnsureResult(result);
         step.EnsureFollows(workItem);
         var held = workItem.Lease;
-        var prepared = new PreparedCheckpoint(step.Instance, step.HistoryLength, null, step.Checkpoint);
+        var prepared = new PreparedCheckpoint(step.Instance, step.HistoryLength, null, step.Checkpoint, held.LockedBy);
         var json = StoredJson.Serialize(result);
         return WriteAsync(durable: true, context =>
         {
@@ -206,13 +199,13 @@ public sealed partial class SqliteStore
                 throw ActivityLockLost(workItem, held);
             }
 
-            if (Checkpoint(context, prepared))
+            if (Checkpoint(context, prepared) is { } leased)
             {
-                return true;
+                return new LocalStepResult(true, leased);
             }
 
             Enqueue(context, new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result }, json);
-            return false;
+            return LocalStepResult.NotCommitted;
         }, cancellationToken);
     }
 
@@ -280,8 +273,11 @@ public sealed partial class SqliteStore
         return new ClaimedOrchestration(instance, messages, historyLength, lease);
     }
 
-    /// <summary>Writes a step; false (and nothing written) if the instance is not as the step assumed (see Checkpoint.sql).</summary>
-    private static bool Checkpoint(WriteContext context, PreparedCheckpoint step)
+    /// <summary>
+    /// Writes a step and returns the activity calls it leased (see <see cref="OrchestrationCheckpoint.LeaseActivities"/>);
+    /// null (and nothing written) if the instance is not as the step assumed (see Checkpoint.sql).
+    /// </summary>
+    private static ActivityWorkItem[]? Checkpoint(WriteContext context, PreparedCheckpoint step)
     {
         var checkpoint = step.Checkpoint;
         var instanceId = step.Before.InstanceId;
@@ -301,7 +297,7 @@ public sealed partial class SqliteStore
             .ExecuteNonQuery();
         if (changed != 1)
         {
-            return false;
+            return null;
         }
 
         var claimed = step.Before;
@@ -337,17 +333,29 @@ public sealed partial class SqliteStore
             context.Command("Orchestrations/DeleteMessages").With("@InstanceId", instanceId).With("@MessageIds", consumed).ExecuteNonQuery();
         }
 
+        var lease = step.LeasedActivities > 0 ? new Lease(step.LeaseHolder, context.Now + checkpoint.LeaseActivities!.Duration) : null;
+        var leased = step.LeasedActivities > 0 ? new ActivityWorkItem[step.LeasedActivities] : [];
         for (var i = 0; i < checkpoint.ActivityTasks.Count; i++)
         {
             var task = checkpoint.ActivityTasks[i];
+            var taskLease = i < leased.Length ? lease : null;
             var taskId = (long)context.Command("Orchestrations/InsertActivityTask")
                 .With("@InstanceId", task.InstanceId)
                 .With("@ExecutionId", task.ExecutionId)
                 .With("@Name", task.Scheduled.Name)
-                .With("@Now", context.Now)
+                .With("@LockedBy", taskLease?.LockedBy)
+                .With("@LockExpiration", taskLease?.LockExpiration)
+                .With("@AvailableAt", taskLease?.LockExpiration ?? context.Now)
                 .ExecuteScalar()!;
             context.Command("Orchestrations/InsertActivityTaskEvent").With("@TaskId", taskId).With("@Event", step.ActivityEvents[i]).ExecuteNonQuery();
-            context.Effects.ActivityWork = true;
+            if (taskLease is null)
+            {
+                context.Effects.ActivityWork = true;
+            }
+            else
+            {
+                leased[i] = new ActivityWorkItem(taskId, task.InstanceId, task.ExecutionId, task.Scheduled, taskLease);
+            }
         }
 
         for (var i = 0; i < checkpoint.SubOrchestrations.Count; i++)
@@ -394,7 +402,7 @@ public sealed partial class SqliteStore
             CreatedAt = claimed.CreatedAt,
             LastUpdatedAt = context.Now,
         });
-        return true;
+        return leased;
     }
 
     private static void WriteHistory(WriteContext context, PreparedCheckpoint step)
@@ -476,8 +484,11 @@ public sealed partial class SqliteStore
         /// <param name="previousHistoryLength">The history length the step ran against.</param>
         /// <param name="lease">The claim's lease; null for a local step.</param>
         /// <param name="checkpoint">What the step commits.</param>
-        public PreparedCheckpoint(InstanceState before, int previousHistoryLength, Lease? lease, OrchestrationCheckpoint checkpoint)
+        /// <param name="leaseHolder">The worker that commits the step: the holder of the activity calls it leases.</param>
+        public PreparedCheckpoint(InstanceState before, int previousHistoryLength, Lease? lease, OrchestrationCheckpoint checkpoint, string leaseHolder)
         {
+            LeasedActivities = ActivityLeaseRequest.CountOf(checkpoint);
+            LeaseHolder = leaseHolder;
             Before = before;
             Checkpoint = checkpoint;
             Lease = lease;
@@ -507,6 +518,11 @@ public sealed partial class SqliteStore
         public InstanceState Before { get; }
 
         public OrchestrationCheckpoint Checkpoint { get; }
+
+        /// <summary>How many of the first activity calls are leased to <see cref="LeaseHolder"/>.</summary>
+        public int LeasedActivities { get; }
+
+        public string LeaseHolder { get; }
 
         public Lease? Lease { get; }
 

@@ -74,7 +74,7 @@ public sealed class StoreFaultTests
         public Task RenewOrchestrationLeaseAsync(OrchestrationWorkItem workItem, TimeSpan leaseDuration, CancellationToken cancellationToken) =>
             inner.RenewOrchestrationLeaseAsync(workItem, leaseDuration, cancellationToken);
 
-        public Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken) =>
+        public Task<IReadOnlyList<ActivityWorkItem>> CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken) =>
             inner.CompleteOrchestrationAsync(workItem, checkpoint, cancellationToken);
 
         public Task AbandonOrchestrationAsync(OrchestrationWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken) =>
@@ -92,7 +92,7 @@ public sealed class StoreFaultTests
         public Task CompleteActivityAsync(ActivityWorkItem workItem, HistoryEvent result, CancellationToken cancellationToken) =>
             inner.CompleteActivityAsync(workItem, result, cancellationToken);
 
-        public Task<bool> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken) =>
+        public Task<LocalStepResult> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken) =>
             inner.CompleteActivityWithStepAsync(workItem, result, step, cancellationToken);
 
         public Task AbandonActivityAsync(ActivityWorkItem workItem, TimeSpan retryAfter, CancellationToken cancellationToken) =>

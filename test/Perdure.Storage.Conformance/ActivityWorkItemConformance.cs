@@ -263,4 +263,96 @@ public abstract class ActivityWorkItemConformance : StoreConformanceBase
         Assert.Equal(["A", "B", "C"], names.Order(StringComparer.Ordinal));
         Assert.Null(await Store.ClaimActivityAsync("worker-x", LeaseDuration, Ct));
     }
+
+    /// <summary>Creates <paramref name="instanceId"/> and claims it; its first step calls one activity per name.</summary>
+    private async Task<(OrchestrationWorkItem WorkItem, OrchestrationCheckpoint Checkpoint)> StepCallingAsync(string instanceId, params string[] names)
+    {
+        await CreateInstanceAsync(instanceId);
+        var workItem = await ClaimInstanceAsync(instanceId);
+        return (workItem, CheckpointOf(workItem) with
+        {
+            ActivityTasks = [.. names.Select((name, i) => ActivityCall(workItem, i + 1, name, $"\"{name}-input\""))],
+        });
+    }
+
+    [Fact]
+    public async Task Checkpoint_LeasingTheFirstCalls_ReturnsThemLeasedToTheStepsWorkerAndLeavesTheRestToAnyone()
+    {
+        var (workItem, checkpoint) = await StepCallingAsync("order-1", "A", "B", "C");
+        var duration = TimeSpan.FromMinutes(5);
+
+        var leased = await Store.CompleteOrchestrationAsync(workItem, checkpoint with { LeaseActivities = new(2, duration) }, Ct);
+
+        Assert.Equal(["A", "B"], leased.Select(w => w.Scheduled.Name));
+        Assert.Equal([1, 2], leased.Select(w => w.Scheduled.EventId));
+        Assert.Equal("\"A-input\"", leased[0].Scheduled.Input);
+        Assert.All(leased, w => Assert.Equal(new Lease(workItem.Lease.LockedBy, Epoch + duration), w.Lease));
+        Assert.All(leased, w => Assert.Equal(("order-1", workItem.Instance.ExecutionId), (w.InstanceId, w.ExecutionId)));
+        Assert.NotEqual(leased[0].TaskId, leased[1].TaskId);
+        var others = await Store.ClaimActivitiesAsync("worker-2", LeaseDuration, 10, Ct);
+        Assert.Equal("C", Assert.Single(others).Scheduled.Name);
+        Assert.DoesNotContain(others[0].TaskId, leased.Select(w => w.TaskId));
+    }
+
+    [Fact]
+    public async Task Checkpoint_LeasingNone_ReturnsNothingAndEveryCallIsClaimable()
+    {
+        var (workItem, checkpoint) = await StepCallingAsync("order-1", "A", "B");
+
+        var leased = await Store.CompleteOrchestrationAsync(workItem, checkpoint, Ct);
+
+        Assert.Empty(leased);
+        Assert.Equal(2, (await Store.ClaimActivitiesAsync("worker-2", LeaseDuration, 10, Ct)).Count);
+    }
+
+    [Fact]
+    public async Task Checkpoint_LeasedCall_RenewsAndCompletesLikeAClaimedOne()
+    {
+        var (workItem, checkpoint) = await StepCallingAsync("order-1", "Charge");
+        var leased = Assert.Single(await Store.CompleteOrchestrationAsync(workItem, checkpoint with { LeaseActivities = new(1, LeaseDuration) }, Ct));
+        Time.Advance(TimeSpan.FromSeconds(30));
+
+        await Store.RenewActivityLeaseAsync(leased, LeaseDuration, Ct);
+        Time.Advance(TimeSpan.FromSeconds(45));
+        Assert.Null(await Store.ClaimActivityAsync("worker-2", LeaseDuration, Ct));
+        await Store.CompleteActivityAsync(leased, new TaskCompletedEvent { TaskScheduledId = 1, Result = "\"ok\"", Timestamp = Time.GetUtcNow() }, Ct);
+
+        var next = await ClaimInstanceAsync("order-1");
+        Assert.Equal("\"ok\"", Assert.IsType<TaskCompletedEvent>(Assert.Single(next.Messages).Event).Result);
+        Time.Advance(LeaseDuration + LeaseDuration);
+        Assert.Null(await Store.ClaimActivityAsync("worker-2", LeaseDuration, Ct));
+    }
+
+    [Fact]
+    public async Task Checkpoint_LeasedCallWhoseLeaseRanOut_IsTakenOverAndTheOldWorkItemLosesIt()
+    {
+        var (workItem, checkpoint) = await StepCallingAsync("order-1", "Charge");
+        var leased = Assert.Single(await Store.CompleteOrchestrationAsync(workItem, checkpoint with { LeaseActivities = new(1, LeaseDuration) }, Ct));
+        Assert.Null(await Store.ClaimActivityAsync("worker-2", LeaseDuration, Ct));
+        Assert.Equal(Epoch + LeaseDuration, await Store.GetNextWorkDueAsync(WorkItemKind.Activity, Ct));
+
+        Time.Advance(LeaseDuration);
+        var taken = await Store.ClaimActivityAsync("worker-2", LeaseDuration, Ct);
+
+        Assert.Equal(leased.TaskId, taken?.TaskId);
+        await Assert.ThrowsAsync<WorkItemLockLostException>(() => Store.CompleteActivityAsync(leased, new TaskCompletedEvent { TaskScheduledId = 1 }, Ct));
+    }
+
+    [Theory]
+    [InlineData(0, 60)]
+    [InlineData(3, 60)]
+    [InlineData(1, 0)]
+    public async Task Checkpoint_LeaseRequestItCannotKeep_ThrowsAndWritesNothing(int count, int seconds)
+    {
+        var (workItem, checkpoint) = await StepCallingAsync("order-1", "A", "B");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            Store.CompleteOrchestrationAsync(workItem, checkpoint with { LeaseActivities = new(count, TimeSpan.FromSeconds(seconds)) }, Ct));
+
+        Assert.Contains("lease", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Null(await Store.ClaimActivityAsync("worker-2", LeaseDuration, Ct));
+        Assert.Empty(await Store.GetHistoryAsync("order-1", Ct));
+        Assert.Empty(await Store.CompleteOrchestrationAsync(workItem, checkpoint, Ct));
+        Assert.Equal(2, (await Store.ClaimActivitiesAsync("worker-2", LeaseDuration, 10, Ct)).Count);
+    }
 }

@@ -113,7 +113,7 @@ public abstract partial class EntityConformance
         var activity = await RunUntilActivityClaimedAsync("orch-1");
         var step = await SignallingStepAsync("orch-1", Signal(CounterA, "add", "1", sender: "orch-1"));
 
-        Assert.True(await Store.CompleteActivityWithStepAsync(activity, ActivityResult(), step, Ct));
+        Assert.True((await Store.CompleteActivityWithStepAsync(activity, ActivityResult(), step, Ct)).Committed);
 
         var entity = await ClaimEntityAsync();
         Assert.Equal(CounterA, entity.EntityId);
@@ -127,7 +127,7 @@ public abstract partial class EntityConformance
         var step = await SignallingStepAsync("orch-1", Signal(CounterA, sender: "orch-1"));
         await Store.SendMessageAsync(EventMessage("orch-1", "Approval"), Ct);
 
-        Assert.False(await Store.CompleteActivityWithStepAsync(activity, ActivityResult(), step, Ct));
+        Assert.False((await Store.CompleteActivityWithStepAsync(activity, ActivityResult(), step, Ct)).Committed);
 
         await AssertNoEntitiesAsync();
     }

@@ -51,7 +51,7 @@ public abstract class LocalStepConformance : StoreConformanceBase
         var activity = await RunUntilActivityClaimedAsync("order-1");
         var step = await NextStepAsync("order-1", customStatus: "\"half way\"");
 
-        Assert.True(await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct));
+        Assert.True((await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct)).Committed);
 
         var history = await Store.GetHistoryAsync("order-1", Ct);
         Assert.Equal(step.HistoryLength + 3, history.Count);
@@ -66,6 +66,42 @@ public abstract class LocalStepConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task InstanceAsTheStepAssumed_LeasesTheStepsCallsToTheActivitysWorker()
+    {
+        var activity = await RunUntilActivityClaimedAsync("order-1");
+        var step = await NextStepAsync("order-1");
+        var duration = TimeSpan.FromMinutes(5);
+
+        var result = await Store.CompleteActivityWithStepAsync(
+            activity, Result(), step with { Checkpoint = step.Checkpoint with { LeaseActivities = new(1, duration) } }, Ct);
+
+        Assert.True(result.Committed);
+        var leased = Assert.Single(result.LeasedActivities);
+        Assert.Equal(("B", 2), (leased.Scheduled.Name, leased.Scheduled.EventId));
+        Assert.Equal(new Lease("worker-1", Time.GetUtcNow() + duration), leased.Lease);
+        Assert.Null(await Store.ClaimActivityAsync("worker-2", LeaseDuration, Ct));
+        await Store.CompleteActivityAsync(leased, new TaskCompletedEvent { TaskScheduledId = 2, Result = "\"B-output\"" }, Ct);
+        var next = await ClaimInstanceAsync("order-1");
+        Assert.Equal("\"B-output\"", Assert.IsType<TaskCompletedEvent>(Assert.Single(next.Messages).Event).Result);
+    }
+
+    [Fact]
+    public async Task StepNotCommitted_LeasesNothingAndWritesNoneOfItsCalls()
+    {
+        var activity = await RunUntilActivityClaimedAsync("order-1");
+        var step = await NextStepAsync("order-1");
+        await Store.SendMessageAsync(EventMessage("order-1", "Approval"), Ct);
+
+        var result = await Store.CompleteActivityWithStepAsync(
+            activity, Result(), step with { Checkpoint = step.Checkpoint with { LeaseActivities = new(1, LeaseDuration) } }, Ct);
+
+        Assert.False(result.Committed);
+        Assert.Empty(result.LeasedActivities);
+        Time.Advance(LeaseDuration + LeaseDuration);
+        Assert.Null(await Store.ClaimActivityAsync("worker-2", LeaseDuration, Ct));
+    }
+
+    [Fact]
     public async Task InstanceLeasedByAnotherWorker_DeliversTheResultToTheInboxAndDropsTheStep()
     {
         var activity = await RunUntilActivityClaimedAsync("order-1");
@@ -73,7 +109,7 @@ public abstract class LocalStepConformance : StoreConformanceBase
         await Store.SendMessageAsync(EventMessage("order-1", "Approval"), Ct);
         var claimed = await ClaimInstanceAsync("order-1");
 
-        Assert.False(await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct));
+        Assert.False((await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct)).Committed);
 
         Assert.Equal(step.HistoryLength, (await Store.GetHistoryAsync("order-1", Ct)).Count);
         await Store.AbandonOrchestrationAsync(claimed, TimeSpan.Zero, Ct);
@@ -92,7 +128,7 @@ public abstract class LocalStepConformance : StoreConformanceBase
         var step = await NextStepAsync("order-1");
         await Store.SendMessageAsync(EventMessage("order-1", "Approval"), Ct);
 
-        Assert.False(await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct));
+        Assert.False((await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct)).Committed);
 
         var next = await ClaimInstanceAsync("order-1");
         Assert.Equal([HistoryEventType.EventRaised, HistoryEventType.TaskCompleted], next.Messages.Select(m => m.Event.EventType));
@@ -105,7 +141,7 @@ public abstract class LocalStepConformance : StoreConformanceBase
         var step = await NextStepAsync("order-1");
         await Store.SendMessageAsync(EventMessage("order-1", "Later", visibleAt: Time.GetUtcNow() + TimeSpan.FromMinutes(5)), Ct);
 
-        Assert.True(await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct));
+        Assert.True((await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct)).Committed);
 
         Assert.Null(await Store.ClaimOrchestrationAsync("worker-2", LeaseDuration, Ct));
         Time.Advance(TimeSpan.FromMinutes(5));
@@ -122,7 +158,7 @@ public abstract class LocalStepConformance : StoreConformanceBase
         await SetStatusAsync("order-1", OrchestrationStatus.Running);
         var historyLength = (await Store.GetHistoryAsync("order-1", Ct)).Count;
 
-        Assert.False(await Store.CompleteActivityWithStepAsync(activity, Result(), stale, Ct));
+        Assert.False((await Store.CompleteActivityWithStepAsync(activity, Result(), stale, Ct)).Committed);
 
         Assert.Equal(historyLength, (await Store.GetHistoryAsync("order-1", Ct)).Count);
         var next = await ClaimInstanceAsync("order-1");
@@ -137,7 +173,7 @@ public abstract class LocalStepConformance : StoreConformanceBase
         await SetStatusAsync("order-1", OrchestrationStatus.Suspended);
         var step = await NextStepAsync("order-1");
 
-        Assert.False(await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct));
+        Assert.False((await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct)).Committed);
 
         Assert.Equal(OrchestrationStatus.Suspended, (await GetRequiredAsync("order-1")).Status);
         Assert.Equal(step.HistoryLength, (await Store.GetHistoryAsync("order-1", Ct)).Count);
@@ -157,7 +193,7 @@ public abstract class LocalStepConformance : StoreConformanceBase
 
         Assert.Equal(step.HistoryLength, (await Store.GetHistoryAsync("order-1", Ct)).Count);
         Assert.Null(await Store.ClaimOrchestrationAsync("worker-3", LeaseDuration, Ct));
-        Assert.True(await Store.CompleteActivityWithStepAsync(current, Result(), step, Ct));
+        Assert.True((await Store.CompleteActivityWithStepAsync(current, Result(), step, Ct)).Committed);
     }
 
     [Fact]
@@ -170,7 +206,7 @@ public abstract class LocalStepConformance : StoreConformanceBase
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Store.CompleteActivityWithStepAsync(activity, Result(), other, Ct));
 
         Assert.Contains("order-1", error.Message, StringComparison.Ordinal);
-        Assert.True(await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct));
+        Assert.True((await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct)).Committed);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class PostgresClaimedHistoryTests(PostgresSchemaFixture schema) : 
                 NewEvents = [new OrchestratorStartedEvent { Timestamp = Time.GetUtcNow() }, result],
                 Instance = instance with { LastUpdatedAt = Time.GetUtcNow() },
             });
-        Assert.True(await Store.CompleteActivityWithStepAsync(activity, result, step, Ct));
+        Assert.True((await Store.CompleteActivityWithStepAsync(activity, result, step, Ct)).Committed);
 
         await Store.SendMessageAsync(EventMessage("order-1", "next"), Ct);
         var byB = await ClaimAsync("worker-b");

@@ -51,11 +51,12 @@ public sealed partial class InMemoryStore
     }
 
     /// <inheritdoc/>
-    public Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ActivityWorkItem>> CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(checkpoint);
         ValidateEntityMessages(checkpoint);
+        var leased = ActivityLeaseRequest.CountOf(checkpoint);
         lock (_gate)
         {
             var record = OwnedInstance(workItem);
@@ -64,10 +65,8 @@ public sealed partial class InMemoryStore
                 throw new WorkItemLockLostException($"execution '{checkpoint.ExecutionId}' of '{workItem.InstanceId}'", workItem.Lease.LockedBy);
             }
 
-            ApplyCheckpoint(record, checkpoint, _time.GetUtcNow());
+            return Task.FromResult(ApplyCheckpoint(record, checkpoint, leased, workItem.Lease.LockedBy, _time.GetUtcNow()));
         }
-
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>
@@ -172,7 +171,7 @@ public sealed partial class InMemoryStore
     }
 
     /// <inheritdoc/>
-    public Task<bool> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken)
+    public Task<LocalStepResult> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workItem);
         ArgumentNullException.ThrowIfNull(result);
@@ -180,13 +179,14 @@ public sealed partial class InMemoryStore
         ActivityWorkItem.EnsureResult(result);
         step.EnsureFollows(workItem);
         ValidateEntityMessages(step.Checkpoint);
+        var leased = ActivityLeaseRequest.CountOf(step.Checkpoint);
         lock (_gate)
         {
             OwnedActivity(workItem);
             _activities.Remove(workItem.TaskId);
             if (!_instances.TryGetValue(workItem.InstanceId, out var record))
             {
-                return Task.FromResult(false);
+                return Task.FromResult(LocalStepResult.NotCommitted);
             }
 
             var now = _time.GetUtcNow();
@@ -197,12 +197,11 @@ public sealed partial class InMemoryStore
                 && (record.NotBefore is null || record.NotBefore <= now)
                 && !HasVisible(record.Inbox, now))
             {
-                ApplyCheckpoint(record, step.Checkpoint, now);
-                return Task.FromResult(true);
+                return Task.FromResult(new LocalStepResult(true, ApplyCheckpoint(record, step.Checkpoint, leased, workItem.Lease.LockedBy, now)));
             }
 
             Enqueue(record, new InstanceMessage { InstanceId = workItem.InstanceId, ExecutionId = workItem.ExecutionId, Event = result }, now);
-            return Task.FromResult(false);
+            return Task.FromResult(LocalStepResult.NotCommitted);
         }
     }
 
@@ -258,8 +257,12 @@ public sealed partial class InMemoryStore
         }
     }
 
-    /// <summary>Writes a checkpoint into an instance the caller may commit to, and releases its lease.</summary>
-    private void ApplyCheckpoint(InstanceRecord record, OrchestrationCheckpoint checkpoint, DateTimeOffset now)
+    /// <summary>
+    /// Writes a checkpoint into an instance the caller may commit to, and releases its lease. The first
+    /// <paramref name="leased"/> activity calls are leased to <paramref name="lockedBy"/> and returned.
+    /// </summary>
+    private IReadOnlyList<ActivityWorkItem> ApplyCheckpoint(
+        InstanceRecord record, OrchestrationCheckpoint checkpoint, int leased, string lockedBy, DateTimeOffset now)
     {
         if (checkpoint.NewExecutionId is null)
         {
@@ -285,14 +288,31 @@ public sealed partial class InMemoryStore
             record.Inbox.RemoveAll(m => consumed.Contains(m.MessageId));
         }
 
-        foreach (var task in checkpoint.ActivityTasks)
+        IReadOnlyList<ActivityWorkItem> leasedItems = [];
+        if (leased > 0)
+        {
+            var lease = new Lease(lockedBy, now + checkpoint.LeaseActivities!.Duration);
+            var items = new ActivityWorkItem[leased];
+            for (var i = 0; i < leased; i++)
+            {
+                var task = checkpoint.ActivityTasks[i];
+                var id = ++_nextActivityId;
+                _activities[id] = new ActivityRecord(id, task) { Lease = lease };
+                _dueActivities.Enqueue(id, lease.LockExpiration);
+                items[i] = new ActivityWorkItem(id, task.InstanceId, task.ExecutionId, task.Scheduled, lease);
+            }
+
+            leasedItems = items;
+        }
+
+        for (var i = leased; i < checkpoint.ActivityTasks.Count; i++)
         {
             var id = ++_nextActivityId;
-            _activities[id] = new ActivityRecord(id, task);
+            _activities[id] = new ActivityRecord(id, checkpoint.ActivityTasks[i]);
             _readyActivities.Enqueue(id);
         }
 
-        if (checkpoint.ActivityTasks.Count > 0)
+        if (checkpoint.ActivityTasks.Count > leased)
         {
             SignalActivities();
         }
@@ -325,6 +345,7 @@ public sealed partial class InMemoryStore
         record.Lease = null;
         MarkReady(record, now);
         NotifyWaiters(record.State.InstanceId, record.State);
+        return leasedItems;
     }
 
     private InstanceRecord OwnedInstance(OrchestrationWorkItem workItem)

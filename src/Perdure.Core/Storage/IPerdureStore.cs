@@ -73,11 +73,16 @@ public interface IPerdureStore : IAsyncDisposable
     /// creation time (the store's own) and the execution id, which changes only through
     /// <see cref="OrchestrationCheckpoint.NewExecutionId"/>. The store sets the last-updated time.
     /// <see cref="OrchestrationCheckpoint.EntityMessages"/> go into their entities' inboxes in the same transaction, as
-    /// <see cref="SendEntityMessageAsync"/> puts them there (rows created if missing).
+    /// <see cref="SendEntityMessageAsync"/> puts them there (rows created if missing). The activity calls named by
+    /// <see cref="OrchestrationCheckpoint.LeaseActivities"/> are written leased to the work item's lease holder, claimable
+    /// by nobody until that lease runs out (and then by anyone, as a claimed task whose lease ran out); the others are
+    /// claimable at once.
     /// </remarks>
+    /// <returns>The leased activity calls as claimed work items, in call order; empty when the checkpoint leases none.</returns>
     /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's; nothing was written.</exception>
-    /// <exception cref="ArgumentException">An entity message fails <see cref="EntityInboxMessage.Validate"/>; nothing was written.</exception>
-    Task CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken);
+    /// <exception cref="ArgumentException">An entity message fails <see cref="EntityInboxMessage.Validate"/>, or
+    /// <see cref="OrchestrationCheckpoint.LeaseActivities"/> fails <see cref="ActivityLeaseRequest.CountOf"/>; nothing was written.</exception>
+    Task<IReadOnlyList<ActivityWorkItem>> CompleteOrchestrationAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CancellationToken cancellationToken);
 
     /// <summary>Releases a claimed instance without changes; its messages become visible again after <paramref name="retryAfter"/>.</summary>
     /// <remarks>No back-off applies while a terminate message waits in the inbox (it may have arrived during the claim).</remarks>
@@ -117,15 +122,17 @@ public interface IPerdureStore : IAsyncDisposable
     /// The step is committed only if the instance is at the step's execution and history length, Running, neither leased
     /// by anyone (an expired lease counts as none) nor backing off, and has no visible message in its inbox (so messages
     /// are still applied in arrival order). This saves a worker that caches the instance the result's trip through the
-    /// inbox and a claim. The step's <see cref="OrchestrationCheckpoint.EntityMessages"/> are written only if the step is.
+    /// inbox and a claim. The step's <see cref="OrchestrationCheckpoint.EntityMessages"/> are written only if the step is;
+    /// its <see cref="OrchestrationCheckpoint.LeaseActivities"/> are leased to the activity's lease holder.
     /// </remarks>
-    /// <returns>True if the step was committed; false if the result went to the inbox instead, in which case the caller
-    /// must discard the state it ran the step on.</returns>
+    /// <returns>Whether the step was committed (if not, the result went to the inbox instead, and the caller must discard
+    /// the state it ran the step on), and the activity calls it leased.</returns>
     /// <exception cref="WorkItemLockLostException">The activity's lease is no longer the holder's; nothing was written.</exception>
     /// <exception cref="ArgumentException">The step is for another instance or execution than the activity, it
-    /// consumes stored messages, or one of its entity messages fails <see cref="EntityInboxMessage.Validate"/>; nothing was
+    /// consumes stored messages, one of its entity messages fails <see cref="EntityInboxMessage.Validate"/>, or its
+    /// <see cref="OrchestrationCheckpoint.LeaseActivities"/> fails <see cref="ActivityLeaseRequest.CountOf"/>; nothing was
     /// written.</exception>
-    Task<bool> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken);
+    Task<LocalStepResult> CompleteActivityWithStepAsync(ActivityWorkItem workItem, HistoryEvent result, LocalStep step, CancellationToken cancellationToken);
 
     /// <summary>Releases a claimed activity task; it becomes visible again after <paramref name="retryAfter"/>.</summary>
     /// <exception cref="WorkItemLockLostException">The lease is no longer the holder's.</exception>

@@ -10,9 +10,10 @@ using Perdure.Core.Storage;
 namespace Perdure.Engine.Dispatch;
 
 /// <summary>
-/// Runs activities: claim a task under a lease, create the activity in a DI scope of its own, run it outside replay while
-/// renewing the lease, and commit its result into the calling orchestration's inbox (or, when this worker caches that
-/// orchestration, together with its next step: see <see cref="OrchestrationDispatcher.TryCompleteWithLocalStepAsync"/>). At least once: a worker that dies
+/// Runs activities: claim a task under a lease (or take one an orchestration step of this worker leased to it as it
+/// committed), create the activity in a DI scope of its own, run it outside replay while renewing the lease, and commit its
+/// result into the calling orchestration's inbox (or, when this worker caches that orchestration, together with its next
+/// step: see <see cref="OrchestrationDispatcher.TryCompleteWithLocalStepAsync"/>). At least once: a worker that dies
 /// mid-activity leaves the task to be claimed again when its lease runs out.
 /// </summary>
 internal sealed class ActivityDispatcher
@@ -20,13 +21,14 @@ internal sealed class ActivityDispatcher
     private readonly DispatchContext _context;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<ActivityWorkItem, InFlight> _inFlight = new(ReferenceEqualityComparer.Instance);
-    private readonly Func<ActivityWorkItem, HistoryEvent, Task<bool>> _completeWithLocalStep;
+    private readonly Func<ActivityWorkItem, HistoryEvent, Task<(bool Completed, ActivityWorkItem? Next)>> _completeWithLocalStep;
     private volatile bool _gaveUp;
 
     /// <param name="context">What the dispatchers share.</param>
     /// <param name="completeWithLocalStep">Tries to complete an activity together with its orchestration's next step
-    /// (see <see cref="OrchestrationDispatcher.TryCompleteWithLocalStepAsync"/>); false when the usual completion must run.</param>
-    public ActivityDispatcher(DispatchContext context, Func<ActivityWorkItem, HistoryEvent, Task<bool>> completeWithLocalStep)
+    /// (see <see cref="OrchestrationDispatcher.TryCompleteWithLocalStepAsync"/>); false when the usual completion must run,
+    /// and the activity that step leased to this slot, if any.</param>
+    public ActivityDispatcher(DispatchContext context, Func<ActivityWorkItem, HistoryEvent, Task<(bool Completed, ActivityWorkItem? Next)>> completeWithLocalStep)
     {
         _context = context;
         _completeWithLocalStep = completeWithLocalStep;
@@ -102,7 +104,19 @@ internal sealed class ActivityDispatcher
     public Task<IReadOnlyList<ActivityWorkItem>> ClaimAsync(int maxCount, CancellationToken cancellationToken) =>
         _context.Store.ClaimActivitiesAsync(_context.WorkerId, _context.Options.LeaseDuration, maxCount, cancellationToken);
 
+    /// <summary>
+    /// Runs an activity and completes it. When its completion commits the orchestration's next step and that step leased
+    /// its first activity call to this slot, runs that one next, and so on: a sequence of activities stays in one slot.
+    /// </summary>
     public async Task ProcessAsync(ActivityWorkItem workItem)
+    {
+        for (ActivityWorkItem? next = workItem; next is not null;)
+        {
+            next = await ProcessOneAsync(next).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ActivityWorkItem?> ProcessOneAsync(ActivityWorkItem workItem)
     {
         var state = new InFlight();
         _inFlight[workItem] = state;
@@ -126,15 +140,18 @@ internal sealed class ActivityDispatcher
                 Log.ActivityLeaseLost(_logger, workItem.Scheduled.Name, workItem.TaskId, workItem.InstanceId);
             }
 
-            return;
+            return null;
         }
 
         try
         {
-            if (!await _completeWithLocalStep(workItem, result).ConfigureAwait(false))
+            var (completed, next) = await _completeWithLocalStep(workItem, result).ConfigureAwait(false);
+            if (!completed)
             {
                 await _context.Store.CompleteActivityAsync(workItem, result, CancellationToken.None).ConfigureAwait(false);
             }
+
+            return next;
         }
         catch (WorkItemLockLostException)
         {
@@ -154,6 +171,8 @@ internal sealed class ActivityDispatcher
                 Log.ActivityCompleteError(_logger, abandonError, workItem.Scheduled.Name, workItem.InstanceId, _context.Options.LeaseDuration);
             }
         }
+
+        return null;
     }
 
     // A value task: most activities finish synchronously, and then nothing is allocated for the result.

@@ -38,6 +38,13 @@ internal sealed class OrchestrationDispatcher : IDisposable
 
     public OrchestrationCache Cache { get; }
 
+    /// <summary>
+    /// The worker's activity loop: a step's activity calls are leased to this worker as the step commits, as many as the
+    /// loop has free slots, and run here at once (where the orchestration is cached, so their results commit with its next
+    /// step) instead of waiting in the queue for a claim by any worker. Null: every call goes to the queue.
+    /// </summary>
+    public WorkItemLoop<ActivityWorkItem>? ActivityLoop { get; set; }
+
     public Task<IReadOnlyList<OrchestrationWorkItem>> ClaimAsync(int maxCount, CancellationToken cancellationToken) =>
         _context.Store.ClaimOrchestrationsAsync(_context.WorkerId, _context.Options.LeaseDuration, maxCount, cancellationToken);
 
@@ -117,15 +124,20 @@ internal sealed class OrchestrationDispatcher : IDisposable
     /// result as its only new message, in one store call. The store commits the step only if the instance is still as the
     /// runtime last left it; otherwise it delivers the result to the inbox as usual and the runtime is dropped.
     /// </summary>
-    /// <returns>False if nothing was written because no usable runtime is cached (or the step got stuck): the caller
-    /// completes the activity the usual way. True once the activity is completed, with or without the step.</returns>
+    /// <remarks>
+    /// The step's first activity call may take over the caller's activity slot: the caller runs it next, without a claim.
+    /// Further calls take free slots (see <see cref="ActivityLoop"/>) and start at once.
+    /// </remarks>
+    /// <returns>Whether the activity was completed: false if nothing was written because no usable runtime is cached (or
+    /// the step got stuck), and the caller completes the activity the usual way. And the activity the caller runs next in
+    /// its slot, if the step leased one to it.</returns>
     /// <exception cref="WorkItemLockLostException">The activity's lease was lost; nothing was written.</exception>
-    public async Task<bool> TryCompleteWithLocalStepAsync(ActivityWorkItem workItem, HistoryEvent result)
+    public async Task<(bool Completed, ActivityWorkItem? Next)> TryCompleteWithLocalStepAsync(ActivityWorkItem workItem, HistoryEvent result)
     {
         var entry = Cache.TryTakeRunning(workItem.InstanceId, workItem.ExecutionId);
         if (entry?.Instance is not { } before)
         {
-            return false;
+            return (false, null);
         }
 
         try
@@ -140,33 +152,50 @@ internal sealed class OrchestrationDispatcher : IDisposable
                 // Stuck: the thread may still be inside user code, so the runtime is abandoned, never reused (nor
                 // disposed). The result goes through the inbox, and the claimed step meets the block again and handles it.
                 entry = null;
-                return false;
+                return (false, null);
             }
 
             // The result is consumed by the step itself; it never had a stored message id.
             step.ConsumedMessageIds.Clear();
             var checkpoint = CheckpointBuilder.Build(before, runtime, step, now);
-            var committed = await _context.Store.CompleteActivityWithStepAsync(
-                workItem, result, new LocalStep(before, historyLength, checkpoint), CancellationToken.None).ConfigureAwait(false);
-            if (committed && runtime.Outcome is null && !runtime.IsPoisoned)
+            var loop = ActivityLoop;
+            var calls = checkpoint.ActivityTasks.Count;
+            var ownSlot = calls > 0 && loop is { Stopped: false } ? 1 : 0;
+            var reserved = ownSlot == 1 ? loop!.TryReserve(calls - 1) : 0;
+            var outcome = LocalStepResult.NotCommitted;
+            try
             {
-                entry.Instance = checkpoint.Instance;
-                Cache.Put(workItem.InstanceId, entry);
-                entry = null;
+                outcome = await _context.Store.CompleteActivityWithStepAsync(
+                    workItem, result, new LocalStep(before, historyLength, WithLeases(checkpoint, ownSlot + reserved)), CancellationToken.None).ConfigureAwait(false);
+                if (outcome.Committed && runtime.Outcome is null && !runtime.IsPoisoned)
+                {
+                    entry.Instance = checkpoint.Instance;
+                    Cache.Put(workItem.InstanceId, entry);
+                    entry = null;
+                }
+            }
+            finally
+            {
+                // Only now, as in CommitAsync: the first leased call is the caller's to run, the others take the reserved slots.
+                loop?.StartReserved(reserved, outcome.LeasedActivities.Count > 1 ? outcome.LeasedActivities.Skip(1).ToArray() : []);
             }
 
-            if (committed)
+            if (outcome.Committed)
             {
                 _failures.TryRemove(workItem.InstanceId, out _);
             }
 
-            return true;
+            return (true, outcome.LeasedActivities.Count > 0 ? outcome.LeasedActivities[0] : null);
         }
         finally
         {
             entry?.Dispose();
         }
     }
+
+    /// <summary>The checkpoint asking its store to lease its first <paramref name="count"/> activity calls to this worker.</summary>
+    private OrchestrationCheckpoint WithLeases(OrchestrationCheckpoint checkpoint, int count) =>
+        count == 0 ? checkpoint : checkpoint with { LeaseActivities = new ActivityLeaseRequest(count, _context.Options.LeaseDuration) };
 
     /// <summary>A stuck step is retried with back-off a few times (the block may be transient), then fails the instance.</summary>
     private async Task HandleDeadlockAsync(OrchestrationWorkItem workItem)
@@ -252,26 +281,40 @@ internal sealed class OrchestrationDispatcher : IDisposable
         return runtime.RunStep(now, messages);
     }
 
-    /// <summary>Commits; on success keeps <paramref name="entry"/> in the cache. Returns false if the lease was lost.</summary>
+    /// <summary>
+    /// Commits; on success keeps <paramref name="entry"/> in the cache and starts the activity calls leased to this worker
+    /// (see <see cref="ActivityLoop"/>). Returns false if the lease was lost.
+    /// </summary>
     private async Task<bool> CommitAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CachedOrchestration? entry)
     {
+        var loop = ActivityLoop;
+        var reserved = loop?.TryReserve(checkpoint.ActivityTasks.Count) ?? 0;
+        IReadOnlyList<ActivityWorkItem> leased = [];
         try
         {
-            await _context.Store.CompleteOrchestrationAsync(workItem, checkpoint, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (WorkItemLockLostException)
-        {
-            Log.OrchestrationLeaseLost(_logger, workItem.InstanceId);
-            return false;
-        }
+            try
+            {
+                leased = await _context.Store.CompleteOrchestrationAsync(workItem, WithLeases(checkpoint, reserved), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (WorkItemLockLostException)
+            {
+                Log.OrchestrationLeaseLost(_logger, workItem.InstanceId);
+                return false;
+            }
 
-        if (entry is not null)
-        {
-            entry.Instance = checkpoint.Instance;
-            Cache.Put(workItem.InstanceId, entry);
-        }
+            if (entry is not null)
+            {
+                entry.Instance = checkpoint.Instance;
+                Cache.Put(workItem.InstanceId, entry);
+            }
 
-        return true;
+            return true;
+        }
+        finally
+        {
+            // Only now: an activity that finishes at once must find the runtime cached to commit the next step with it.
+            loop?.StartReserved(reserved, leased);
+        }
     }
 
     private async Task AbandonAsync(OrchestrationWorkItem workItem, TimeSpan retryAfter)

@@ -23,7 +23,9 @@ internal sealed class WorkItemLoop<T>
     private const int MaxClaimBatch = 64;
 
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _running = 1; // the loop itself counts until it stops claiming
+    private readonly WorkItemSlots _slots;
+    private int _running = 1; // the loop itself counts until it stops claiming; so does each reservation while it is open
+    private volatile bool _stopped;
     private readonly bool _yieldFirst;
 
     public WorkItemLoop(
@@ -34,6 +36,7 @@ internal sealed class WorkItemLoop<T>
         _kind = kind;
         _store = store;
         _concurrency = Math.Max(1, concurrency);
+        _slots = new WorkItemSlots(_concurrency);
         _claim = claim;
         _process = process;
         _time = time;
@@ -51,7 +54,7 @@ internal sealed class WorkItemLoop<T>
     /// <summary>Claims and dispatches until <paramref name="stopping"/> fires; items in flight go on (see <see cref="Idle"/>).</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
-        var slots = new WorkItemSlots(_concurrency);
+        var slots = _slots;
         using var stoppingRegistration = stopping.UnsafeRegister(static s => ((WorkItemSlots)s!).Wake(), slots);
         var claimFailures = 0;
         var lastClaimFull = false;
@@ -154,7 +157,71 @@ internal sealed class WorkItemLoop<T>
             }
         }
 
+        // Before the loop's own count goes: a reservation that saw the loop running holds Idle open (both sides fence).
+        _stopped = true;
         Exit();
+    }
+
+    /// <summary>Whether the loop has stopped claiming; items claimed elsewhere should then not be started either.</summary>
+    public bool Stopped => _stopped;
+
+    /// <summary>
+    /// Takes up to <paramref name="max"/> free slots for items claimed elsewhere (an orchestration step's own activity
+    /// calls, leased to this worker as the step commits). Returns how many it took: none once the loop has stopped. Every
+    /// reservation must end in one <see cref="StartReserved"/>, which also keeps <see cref="Idle"/> open until then.
+    /// </summary>
+    public int TryReserve(int max)
+    {
+        if (max < 1)
+        {
+            return 0;
+        }
+
+        Interlocked.Increment(ref _running);
+        if (_stopped)
+        {
+            Exit();
+            return 0;
+        }
+
+        var reserved = 0;
+        while (reserved < max && _slots.TryTake())
+        {
+            reserved++;
+        }
+
+        if (reserved == 0)
+        {
+            Exit();
+        }
+
+        return reserved;
+    }
+
+    /// <summary>
+    /// Ends a reservation of <paramref name="reserved"/> slots (see <see cref="TryReserve"/>): processes
+    /// <paramref name="items"/> (at most that many) in them and gives the rest back.
+    /// </summary>
+    public void StartReserved(int reserved, IReadOnlyList<T> items)
+    {
+        if (reserved == 0)
+        {
+            return;
+        }
+
+        var start = Math.Min(items.Count, reserved);
+        if (reserved > start)
+        {
+            _slots.Release(reserved - start);
+        }
+
+        for (var i = 0; i < start; i++)
+        {
+            Interlocked.Increment(ref _running);
+            _ = ProcessAsync(items[i], _slots);
+        }
+
+        Exit(); // the reservation's own count
     }
 
     private async Task ProcessAsync(T item, WorkItemSlots slots)

@@ -12,9 +12,11 @@ internal sealed class PreparedCheckpoint
     /// <param name="lease">The claim's lease; null for a local step.</param>
     /// <param name="checkpoint">What the step commits.</param>
     /// <param name="stepWorker">The worker that ran the step: the claim's holder, or for a local step the activity's.</param>
-    /// <exception cref="ArgumentException">An entity message of the step is null or not valid; nothing was written.</exception>
+    /// <exception cref="ArgumentException">An entity message of the step is null or not valid, or it asks to lease activity
+    /// calls it does not make; nothing was written.</exception>
     public PreparedCheckpoint(InstanceState before, int previousHistoryLength, Lease? lease, OrchestrationCheckpoint checkpoint, string stepWorker)
     {
+        LeasedActivities = ActivityLeaseRequest.CountOf(checkpoint);
         StepWorker = stepWorker;
         EntityMessages = PreparedEntityMessage.FromAll(checkpoint.EntityMessages);
         EntitiesToLock = EntityMessages.Length > 0 ? EntityLockSet.Of(EntityMessages, ownEntityId: null) : null;
@@ -75,8 +77,11 @@ internal sealed class PreparedCheckpoint
 
     public Lease? Lease { get; }
 
-    /// <summary>The worker that ran the step and most likely caches its runtime (Instances.StepWorker).</summary>
+    /// <summary>The worker that ran the step and most likely caches its runtime (Instances.StepWorker); it holds the leased activity calls.</summary>
     public string StepWorker { get; }
+
+    /// <summary>How many of the first activity calls are leased to <see cref="StepWorker"/>.</summary>
+    public int LeasedActivities { get; }
 
     public int PreviousHistoryLength { get; }
 

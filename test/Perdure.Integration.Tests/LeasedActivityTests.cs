@@ -1,0 +1,139 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Perdure.Core;
+using Perdure.Core.InMemory;
+using Perdure.Core.Storage;
+using Perdure.Testing;
+
+namespace Perdure.Integration.Tests;
+
+/// <summary>
+/// A step's activity calls are leased to the worker that made the step as it commits, as many as the worker has free
+/// activity slots: they run there without a claim, and the rest wait in the queue for any worker.
+/// </summary>
+public sealed class LeasedActivityTests
+{
+    private static async Task<(OrchestrationMetadata Result, ClaimCounter Store)> RunAsync(
+        string orchestrator, string input, int activitySlots, Action<DurableTaskRegistry> register)
+    {
+        var store = ClaimCounter.Over(new InMemoryStore(PerdureTestHost.NewTaskHubName()));
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddDurableTaskWorker(b =>
+        {
+            b.AddTasks(register);
+            b.UsePerdureStore((_, _) => (IPerdureStore)store, o =>
+            {
+                o.TaskHub = ((IPerdureStore)store).TaskHub;
+                o.Concurrency.MaximumConcurrentActivityWorkItems = activitySlots;
+            });
+        });
+        builder.Services.AddDurableTaskClient(b => b.UsePerdureStore((_, _) => (IPerdureStore)store, o => o.TaskHub = ((IPerdureStore)store).TaskHub));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var client = host.Services.GetRequiredService<DurableTaskClient>();
+        var id = await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, input);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var result = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token);
+        await host.StopAsync();
+        return (result, store);
+    }
+
+    [Fact]
+    public async Task A_sequence_of_activities_runs_on_the_worker_without_a_claim_for_any_activity_or_later_step()
+    {
+        var (result, store) = await RunAsync("Chain", "go", activitySlots: 4, r => r
+            .AddActivityFunc<string, string>("Append", (_, s) => s + ".")
+            .AddOrchestratorFunc<string, string>("Chain", async (context, input) =>
+            {
+                for (var i = 0; i < 5; i++)
+                {
+                    input = await context.CallActivityAsync<string>("Append", input);
+                }
+
+                return input;
+            }));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+        Assert.Equal("go.....", result.ReadOutputAs<string>());
+        Assert.Equal(0, store.ActivitiesClaimed);
+        Assert.Equal(1, store.OrchestrationsClaimed);
+        Assert.Equal(5, store.ActivitiesLeased);
+    }
+
+    [Fact]
+    public async Task A_fan_out_leases_as_many_calls_as_there_are_free_slots_and_the_rest_are_claimed()
+    {
+        var (result, store) = await RunAsync("FanOut", "x", activitySlots: 2, r => r
+            .AddActivityFunc<int, int>("Square", (_, n) => n * n)
+            .AddOrchestratorFunc<string, int>("FanOut", async (context, _) =>
+            {
+                var squares = await Task.WhenAll(Enumerable.Range(1, 5).Select(n => context.CallActivityAsync<int>("Square", n)));
+                return squares.Sum();
+            }));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+        Assert.Equal(55, result.ReadOutputAs<int>());
+        Assert.Equal(2, store.ActivitiesLeased);
+        Assert.Equal(3, store.ActivitiesClaimed);
+    }
+
+    /// <summary>Counts the activities and instances claims returned, and the activities steps leased; the rest goes to the inner store.</summary>
+    public class ClaimCounter : DispatchProxy
+    {
+        private readonly StrongBox<int> _activitiesClaimed = new();
+        private readonly StrongBox<int> _orchestrationsClaimed = new();
+        private readonly StrongBox<int> _activitiesLeased = new();
+        private IPerdureStore _inner = null!;
+
+        public int ActivitiesClaimed => Volatile.Read(ref _activitiesClaimed.Value);
+
+        public int OrchestrationsClaimed => Volatile.Read(ref _orchestrationsClaimed.Value);
+
+        public int ActivitiesLeased => Volatile.Read(ref _activitiesLeased.Value);
+
+        public static ClaimCounter Over(IPerdureStore inner)
+        {
+            var proxy = Create<IPerdureStore, ClaimCounter>();
+            var store = (ClaimCounter)(object)proxy;
+            store._inner = inner;
+            return store;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            object? result;
+            try
+            {
+                result = targetMethod.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                throw ex.InnerException;
+            }
+
+            return targetMethod.Name switch
+            {
+                nameof(IPerdureStore.ClaimActivitiesAsync) => CountAsync((Task<IReadOnlyList<ActivityWorkItem>>)result!, r => r.Count, _activitiesClaimed),
+                nameof(IPerdureStore.ClaimOrchestrationsAsync) => CountAsync((Task<IReadOnlyList<OrchestrationWorkItem>>)result!, r => r.Count, _orchestrationsClaimed),
+                nameof(IPerdureStore.CompleteOrchestrationAsync) => CountAsync((Task<IReadOnlyList<ActivityWorkItem>>)result!, r => r.Count, _activitiesLeased),
+                nameof(IPerdureStore.CompleteActivityWithStepAsync) => CountAsync((Task<LocalStepResult>)result!, r => r.LeasedActivities.Count, _activitiesLeased),
+                _ => result,
+            };
+        }
+
+        private static async Task<T> CountAsync<T>(Task<T> task, Func<T, int> count, StrongBox<int> counter)
+        {
+            var result = await task;
+            Interlocked.Add(ref counter.Value, count(result));
+            return result;
+        }
+    }
+}
