@@ -28,6 +28,9 @@ var timeout = options.Quick ? TimeSpan.FromMinutes(2) : TimeSpan.FromMinutes(10)
 const int W1WarmUpInstances = 50;
 const int W1WarmUpRounds = 4;
 const int W3WarmUpInstances = 20;
+// Scale-out warms up as the in-process W1 does (--quick: one run of 50 instances).
+var scaleOutWarmUpRounds = options.Quick ? 1 : W1WarmUpRounds;
+var scaleOutWarmUpInstances = options.Quick ? W1WarmUpInstances : options.Instances;
 const int W7ManyEntities = 1_000;
 
 BenchStore created;
@@ -310,7 +313,8 @@ if (errors.Count == 0 && options.WorkerProcesses.Count > 0)
     Console.WriteLine($"W1 scale-out: {options.Instances:N0} instances x {W1ShortChains.StepsPerInstance} activities with " +
                       $"{string.Join(", ", options.WorkerProcesses)} worker process(es), {options.Repetitions} repetition(s) each; every run on a fresh schema " +
                       $"with fresh processes (concurrency {options.Concurrency} each, {store.Postgres!.PoolDescription(PostgresServer.WorkerPoolSize(options.WorkerProcesses.Max()))} " +
-                      $"at {options.WorkerProcesses.Max()}), an untimed warm-up of {W1WarmUpInstances} instances, this process only the client");
+                      $"at {options.WorkerProcesses.Max()}), {scaleOutWarmUpRounds} untimed warm-up run(s) of {scaleOutWarmUpInstances:N0} instances " +
+                      "each followed by a wait until the JIT has settled in every process, this process only the client");
     foreach (var workers in options.WorkerProcesses)
     {
         for (var rep = 1; rep <= options.Repetitions && errors.Count == 0; rep++)
@@ -318,7 +322,7 @@ if (errors.Count == 0 && options.WorkerProcesses.Count > 0)
             GC.Collect();
             GC.WaitForPendingFinalizers();
             var load = Machine.LoadAverage();
-            var scaled = await ScaleOut.RunAsync(options, store, workers, options.Instances, W1WarmUpInstances, timeout);
+            var scaled = await ScaleOut.RunAsync(options, store, workers, options.Instances, scaleOutWarmUpInstances, scaleOutWarmUpRounds, timeout);
             scaled = scaled with { Run = scaled.Run is null ? null : scaled.Run with { Load = load } };
             report.ScaleOutRuns.Add(scaled);
             errors.AddRange(scaled.Errors.Select(e => $"W1 with {workers} worker process(es): {e}"));

@@ -9,16 +9,18 @@ namespace Perdure.Benchmarks;
 /// <summary>
 /// W1 with several worker processes on one PostgreSQL schema (DESIGN.md section 7: throughput grows with worker processes
 /// until the database is the limit). The benchmark process is only the client: it creates the run's schema, starts the
-/// worker processes (itself in <see cref="WorkerProcess"/> mode), waits until each has started, runs an untimed warm-up,
-/// schedules the instances, checks every output, then stops the workers gracefully (killing any that does not stop
-/// within 30 s) and drops the schema.
+/// worker processes (itself in <see cref="WorkerProcess"/> mode), waits until each has started, runs untimed warm-ups
+/// (each followed by a wait until the JIT has settled in every process, as the in-process W1 does), schedules the
+/// instances, checks every output, then stops the workers gracefully (killing any that does not stop within 30 s) and
+/// drops the schema.
 /// </summary>
 internal static class ScaleOut
 {
     private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task<ScaleOutRun> RunAsync(BenchmarkOptions options, BenchStore store, int workers, int instances, int warmUp, TimeSpan timeout)
+    public static async Task<ScaleOutRun> RunAsync(
+        BenchmarkOptions options, BenchStore store, int workers, int instances, int warmUp, int warmUpRounds, TimeSpan timeout)
     {
         var server = store.Postgres ?? throw new InvalidOperationException("Scale-out runs need --store postgres.");
         var taskHub = $"w1x{workers}_{Guid.NewGuid().ToString("N")[..8]}";
@@ -58,8 +60,13 @@ internal static class ScaleOut
 
             // The counters cover warm-up and timed run (a backend reports its counts only at times), so they are divided by both.
             before = server.ReadCounters();
-            var warm = await W1ShortChains.ScheduleAndVerifyAsync(client, taskHub, warmUp, timeout).ConfigureAwait(false);
-            errors.AddRange(warm.Errors.Select(e => $"warm-up: {e}"));
+            for (var round = 1; round <= warmUpRounds && errors.Count == 0; round++)
+            {
+                var warm = await W1ShortChains.ScheduleAndVerifyAsync(client, taskHub, warmUp, timeout).ConfigureAwait(false);
+                errors.AddRange(warm.Errors.Select(e => $"warm-up {round}: {e}"));
+                errors.AddRange(await SettleAllAsync(processes).ConfigureAwait(false));
+            }
+
             if (errors.Count == 0)
             {
                 GC.Collect();
@@ -84,8 +91,8 @@ internal static class ScaleOut
             {
                 FileBytes = location.FileBytes(),
                 Server = server.ReadCountersSettled().Minus(before),
-                CountedSteps = (warmUp + instances) * W1ShortChains.StepsPerInstance,
-                TableReads = server.TableReads(location.Schema!, (warmUp + instances) * W1ShortChains.StepsPerInstance),
+                CountedSteps = ((warmUp * warmUpRounds) + instances) * W1ShortChains.StepsPerInstance,
+                TableReads = server.TableReads(location.Schema!, ((warmUp * warmUpRounds) + instances) * W1ShortChains.StepsPerInstance),
             };
         }
 
@@ -115,6 +122,42 @@ internal static class ScaleOut
         {
             return $"worker process {index} was not ready within {s_readyTimeout.TotalSeconds:0} s";
         }
+    }
+
+    /// <summary>Waits until the JIT has settled in this process and in every worker (each answers <see cref="WorkerProcess.Settle"/>).</summary>
+    private static async Task<List<string>> SettleAllAsync(List<Process> processes)
+    {
+        var errors = new List<string>();
+        foreach (var process in processes)
+        {
+            await process.StandardInput.WriteLineAsync(WorkerProcess.Settle).ConfigureAwait(false);
+            await process.StandardInput.FlushAsync().ConfigureAwait(false);
+        }
+
+        await Jit.SettledAsync().ConfigureAwait(false);
+        using var cts = new CancellationTokenSource(s_readyTimeout);
+        for (var k = 0; k < processes.Count; k++)
+        {
+            try
+            {
+                string? line;
+                while ((line = await processes[k].StandardOutput.ReadLineAsync(cts.Token).ConfigureAwait(false)) is not null && line != WorkerProcess.Settled)
+                {
+                    Console.Error.WriteLine($"worker {k + 1}: {line}");
+                }
+
+                if (line is null)
+                {
+                    errors.Add($"worker process {k + 1} exited while its JIT settled");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                errors.Add($"worker process {k + 1} did not settle within {s_readyTimeout.TotalSeconds:0} s");
+            }
+        }
+
+        return errors;
     }
 
     /// <summary>Asks every worker to stop (a line on its standard input), waits, and kills those still running after 30 s.</summary>

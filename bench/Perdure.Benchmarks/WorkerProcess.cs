@@ -10,7 +10,8 @@ namespace Perdure.Benchmarks;
 /// <summary>
 /// The benchmark in worker mode, for the scale-out runs: one Perdure worker (no client) on the PostgreSQL schema and task
 /// hub its parent names, with W1's orchestrator and activity. It prints <see cref="Ready"/> once its host has started,
-/// runs until its parent writes <see cref="Stop"/> (or closes its standard input), stops gracefully and exits.
+/// answers each <see cref="Settle"/> line with <see cref="Settled"/> once its JIT has settled (see <see cref="Jit"/>), and
+/// runs until its parent writes <see cref="Stop"/> (or closes its standard input), then stops gracefully and exits.
 /// The connection string comes in an environment variable, so its password is not on a command line.
 /// </summary>
 internal static class WorkerProcess
@@ -18,6 +19,8 @@ internal static class WorkerProcess
     public const string Flag = "--worker-process";
     public const string Ready = "perdure-bench-worker: ready";
     public const string Stop = "stop";
+    public const string Settle = "settle";
+    public const string Settled = "perdure-bench-worker: settled";
     public const string ConnectionVariable = "PERDURE_BENCH_WORKER_POSTGRES";
 
     /// <summary>PostgresStoreOptions.ActivityAffinity of the worker, in milliseconds (absent: the default).</summary>
@@ -98,6 +101,12 @@ internal static class WorkerProcess
         {
             while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line && line.Trim() != Stop)
             {
+                if (line.Trim() == Settle)
+                {
+                    await Jit.SettledAsync().ConfigureAwait(false);
+                    Console.WriteLine(Settled);
+                    Console.Out.Flush();
+                }
             }
         }
         finally
