@@ -13,7 +13,6 @@ internal sealed class BenchStore : IDisposable
 {
     private const string DataRoot = ".bench-data";
     private int _files;
-    private TimeSpan? _activityAffinity;
 
     private BenchStore(string name, string? folder, PostgresServer? postgres)
     {
@@ -43,7 +42,7 @@ internal sealed class BenchStore : IDisposable
     {
         if (options.Store == "postgres")
         {
-            return new BenchStore(options.Store, null, new PostgresServer(options.PostgresConnectionString!)) { _activityAffinity = options.ActivityAffinity };
+            return new BenchStore(options.Store, null, new PostgresServer(options.PostgresConnectionString!));
         }
 
         if (options.Store != "sqlite")
@@ -65,9 +64,7 @@ internal sealed class BenchStore : IDisposable
     {
         if (Postgres is not null)
         {
-            var location = StoreLocation.OnPostgres(taskHub, Postgres, Postgres.NewSchemaName(), poolSize ?? PostgresServer.InProcessPoolSize);
-            location.ActivityAffinity = _activityAffinity;
-            return location;
+            return StoreLocation.OnPostgres(taskHub, Postgres, Postgres.NewSchemaName(), poolSize ?? PostgresServer.InProcessPoolSize);
         }
 
         return Folder is null
@@ -135,9 +132,6 @@ internal sealed class StoreLocation : IDisposable
 
     public string? PostgresConnectionString { get; }
 
-    /// <summary>PostgresStoreOptions.ActivityAffinity of the run's worker; null leaves the default.</summary>
-    public TimeSpan? ActivityAffinity { get; set; }
-
     private string ConnectionString => $"Data Source={DatabasePath}";
 
     private Core.InMemory.InMemoryStore Memory => LazyInitializer.EnsureInitialized(ref _memory, () => new Core.InMemory.InMemoryStore(TaskHub));
@@ -161,11 +155,7 @@ internal sealed class StoreLocation : IDisposable
 
         if (PostgresConnectionString is not null)
         {
-            builder.UsePostgres(PostgresConnectionString, Configure, o =>
-            {
-                o.Schema = Schema!;
-                o.ActivityAffinity = ActivityAffinity ?? o.ActivityAffinity;
-            });
+            builder.UsePostgres(PostgresConnectionString, Configure, o => o.Schema = Schema!);
         }
         else if (DatabasePath is null)
         {

@@ -18,9 +18,6 @@ internal sealed record BenchmarkOptions
                                 benchmark process itself being only the client (it starts copies of itself as the
                                 workers, waits until each is ready, and stops them at the end of each run)
           --scale-out           the same as --workers 1,2,4
-          --activity-affinity <ms>
-                                postgres only: PostgresStoreOptions.ActivityAffinity of the worker processes and of this
-                                process's store (default: the store's default, off)
           --quick               a short run that proves the benchmark works: W1 100 instances x 1 repetition, W2 100
                                 activities, W3 100 instances, W4 100 instances, W5 1,000 steps, W6 500 instances,
                                 W7 500 signals, 1 s probes
@@ -78,9 +75,6 @@ internal sealed record BenchmarkOptions
     /// <summary>Whether <paramref name="workload"/> (w1 to w7) is to run.</summary>
     public bool Runs(string workload) => Workloads.Contains(workload);
 
-    /// <summary>PostgresStoreOptions.ActivityAffinity for every store of the run; null leaves the store's default.</summary>
-    public TimeSpan? ActivityAffinity { get; init; }
-
     /// <summary>The worker process counts of the scale-out runs; empty when there are none.</summary>
     public IReadOnlyList<int> WorkerProcesses { get; init; } = [];
 
@@ -94,7 +88,6 @@ internal sealed record BenchmarkOptions
         string? data = null, output = null, postgres = null;
         int[]? workers = null;
         HashSet<string>? only = null;
-        int? affinityMilliseconds = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -138,9 +131,6 @@ internal sealed record BenchmarkOptions
                 case "--workers" when i + 1 < args.Count:
                     workers = WorkerCounts(args[++i], ref error);
                     break;
-                case "--activity-affinity" when i + 1 < args.Count:
-                    affinityMilliseconds = NonNegative(args[++i], "--activity-affinity", ref error);
-                    break;
                 case "--only" when i + 1 < args.Count:
                     only = [.. args[++i].ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
                     if (only.Count == 0 || only.FirstOrDefault(w => !AllWorkloads.Contains(w)) is { } unknown)
@@ -173,9 +163,9 @@ internal sealed record BenchmarkOptions
                 return null;
             }
         }
-        else if (postgres is not null || workers is not null || affinityMilliseconds is not null)
+        else if (postgres is not null || workers is not null)
         {
-            error = "--postgres, --workers, --scale-out and --activity-affinity go with --store postgres.";
+            error = "--postgres, --workers and --scale-out go with --store postgres.";
             return null;
         }
 
@@ -195,7 +185,6 @@ internal sealed record BenchmarkOptions
             PostgresSource = postgresSource,
             WorkerProcesses = workers ?? [],
             Workloads = only ?? AllWorkloads,
-            ActivityAffinity = affinityMilliseconds is { } affinity ? TimeSpan.FromMilliseconds(affinity) : null,
         };
     }
 
@@ -214,17 +203,6 @@ internal sealed record BenchmarkOptions
         }
 
         return [.. counts];
-    }
-
-    private static int? NonNegative(string value, string option, ref string? error)
-    {
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-        {
-            return n;
-        }
-
-        error = $"{option} needs a whole number of milliseconds, 0 or more, not '{value}'.";
-        return null;
     }
 
     private static int? Positive(string value, string option, ref string? error)

@@ -104,11 +104,6 @@ else if (store.Postgres is { } server)
         Console.WriteLine("  figures : pg_stat_statements is preloaded on the server: per-statement figures follow each W1 run (it costs a little time)");
     }
 
-    if (options.ActivityAffinity is { } affinity)
-    {
-        Console.WriteLine($"  affinity: PostgresStoreOptions.ActivityAffinity = {affinity.TotalMilliseconds:0} ms for every store of the run (the default is off)");
-    }
-
     foreach (var warning in serverSettings.NotDurable())
     {
         Console.WriteLine($"  WARNING : {warning}");

@@ -47,7 +47,7 @@ internal static class ScaleOut
             var workerConnection = server.WithPool(PostgresServer.WorkerPoolSize(workers));
             for (var k = 1; k <= workers; k++)
             {
-                processes.Add(WorkerProcess.Start(workerConnection, location.Schema!, taskHub, options.Concurrency, k, options.ActivityAffinity));
+                processes.Add(WorkerProcess.Start(workerConnection, location.Schema!, taskHub, options.Concurrency, k));
             }
 
             var ready = await Task.WhenAll(processes.Select((p, k) => WaitUntilReadyAsync(p, k + 1))).ConfigureAwait(false);

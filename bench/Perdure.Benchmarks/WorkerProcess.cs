@@ -23,11 +23,8 @@ internal static class WorkerProcess
     public const string Settled = "perdure-bench-worker: settled";
     public const string ConnectionVariable = "PERDURE_BENCH_WORKER_POSTGRES";
 
-    /// <summary>PostgresStoreOptions.ActivityAffinity of the worker, in milliseconds (absent: the default).</summary>
-    public const string AffinityVariable = "PERDURE_BENCH_WORKER_ACTIVITY_AFFINITY_MS";
-
     /// <summary>Starts a worker process; its standard input and output are redirected for the parent.</summary>
-    public static Process Start(string connectionString, string schema, string taskHub, int concurrency, int index, TimeSpan? activityAffinity)
+    public static Process Start(string connectionString, string schema, string taskHub, int concurrency, int index)
     {
         var start = new ProcessStartInfo
         {
@@ -49,10 +46,6 @@ internal static class WorkerProcess
         }
 
         start.Environment[ConnectionVariable] = connectionString;
-        if (activityAffinity is { } affinity)
-        {
-            start.Environment[AffinityVariable] = affinity.TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
-        }
         return Process.Start(start) ?? throw new InvalidOperationException("The worker process did not start.");
     }
 
@@ -68,9 +61,6 @@ internal static class WorkerProcess
         }
 
         var (schema, taskHub, concurrency, index) = (args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), args[4]);
-        var affinity = Environment.GetEnvironmentVariable(AffinityVariable) is { } ms
-            ? TimeSpan.FromMilliseconds(double.Parse(ms, CultureInfo.InvariantCulture))
-            : (TimeSpan?)null;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -87,11 +77,7 @@ internal static class WorkerProcess
                     o.Concurrency.MaximumConcurrentOrchestrationWorkItems = concurrency;
                     o.Concurrency.MaximumConcurrentActivityWorkItems = concurrency;
                 },
-                o =>
-                {
-                    o.Schema = schema;
-                    o.ActivityAffinity = affinity ?? o.ActivityAffinity;
-                });
+                o => o.Schema = schema);
         });
         var host = builder.Build();
         await host.StartAsync().ConfigureAwait(false);

@@ -170,37 +170,21 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>
-    /// One statement (Activities/Claim.sql, or ClaimWithAffinity.sql with <see cref="PostgresStoreOptions.ActivityAffinity"/>):
-    /// ActivityTasks (locked with FOR UPDATE SKIP LOCKED, leased), ActivityTaskEvents (read), and with affinity Instances
-    /// (read: the worker of the last step).
-    /// </remarks>
+    /// <remarks>One statement (Activities/Claim.sql): ActivityTasks (locked with FOR UPDATE SKIP LOCKED, leased), ActivityTaskEvents (read).</remarks>
     public async Task<IReadOnlyList<ActivityWorkItem>> ClaimActivitiesAsync(
         string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(lockedBy);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        var affinity = _options.ActivityAffinity;
-        if (affinity > TimeSpan.Zero)
-        {
-            // The worker this store claims for: next-due reads count another worker's activities due only after the affinity.
-            Volatile.Write(ref _activityClaimer, lockedBy);
-        }
-
         var claimed = await WriteAsync(async session =>
         {
             var items = new List<(long TaskId, string InstanceId, string ExecutionId, string Event, Lease Lease)>();
             var lease = new Lease(lockedBy, session.Now + leaseDuration);
-            await using var command = session.Command(affinity > TimeSpan.Zero ? "Activities/ClaimWithAffinity" : "Activities/Claim")
+            await using var command = session.Command("Activities/Claim")
                 .With("@LockedBy", lockedBy)
                 .With("@LockExpiration", lease.LockExpiration)
                 .With("@Now", session.Now)
                 .With("@MaxCount", (long)maxCount);
-            if (affinity > TimeSpan.Zero)
-            {
-                command.With("@OthersFrom", session.Now - affinity);
-            }
-
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

@@ -46,9 +46,6 @@ public sealed partial class PostgresStore : IPerdureStore
     private readonly string _channel;
     private readonly WorkSignals _work = new();
     private readonly InstanceSignals _instanceSignals = new();
-
-    // The worker id of this store's last activity claim, for next-due reads with ActivityAffinity (null before the first).
-    private string? _activityClaimer;
     private readonly Lock _startGate = new();
     private Task? _started;
     private NotificationListener? _listener;
@@ -79,7 +76,6 @@ public sealed partial class PostgresStore : IPerdureStore
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectTimeout, TimeSpan.Zero, "options.ReconnectTimeout");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.WriteConnections, 1, "options.WriteConnections");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxBatchSize, 1, "options.MaxBatchSize");
-        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ActivityAffinity, TimeSpan.Zero, "options.ActivityAffinity");
         NpgsqlConnectionStringBuilder connectionString;
         try
         {
@@ -179,20 +175,9 @@ public sealed partial class PostgresStore : IPerdureStore
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown kind of work item."),
         };
         var now = _time.GetUtcNow();
-        var affinity = kind == WorkItemKind.Activity && _options.ActivityAffinity > TimeSpan.Zero;
-        if (affinity)
-        {
-            statement = "Reads/NextActivityDueWithAffinity";
-        }
-
         return await ReadAsync(async session =>
         {
             await using var command = session.Command(statement).With("@Now", now);
-            if (affinity)
-            {
-                command.With("@Affinity", _options.ActivityAffinity.Ticks).With("@Worker", Volatile.Read(ref _activityClaimer) ?? string.Empty);
-            }
-
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long ticks
                 ? PgCommandExtensions.ToTime(ticks)
                 : (DateTimeOffset?)null;

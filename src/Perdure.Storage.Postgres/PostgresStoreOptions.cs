@@ -52,19 +52,6 @@ public sealed partial class PostgresStoreOptions
     /// <summary>The most write requests one transaction carries. Default 64.</summary>
     public int MaxBatchSize { get; set; } = 64;
 
-    /// <summary>
-    /// How long an activity is left to the worker that ran its orchestration's last step before this store's workers
-    /// claim it. Zero (the default) turns the preference off: any worker claims any activity at once.
-    /// </summary>
-    /// <remarks>
-    /// With several worker processes, the worker that ran the step most likely caches the orchestration, and when it also
-    /// runs the activity it commits the result together with the orchestration's next step (a local step). Another
-    /// worker sends the result through the inbox instead, and the next step is claimed and replayed. A preference longer
-    /// than a claim round trip keeps local steps; other workers still take the activity after it, so a busy or failed
-    /// worker delays its activities by this much at most. Give every store of a task hub the same value.
-    /// </remarks>
-    public TimeSpan ActivityAffinity { get; set; } = TimeSpan.Zero;
-
     /// <summary>Returns a copy, so a store is not affected by later changes to the options it was created with.</summary>
     internal PostgresStoreOptions Clone() => (PostgresStoreOptions)MemberwiseClone();
 
