@@ -34,6 +34,35 @@ internal static class Machine
         }
     }
 
+    /// <summary>
+    /// The machine's CPU time so far (Linux /proc/stat, in clock ticks over all cores): busy and total. Null where unknown.
+    /// Two readings give how busy the cores were in between (<see cref="BusyFraction"/>).
+    /// </summary>
+    public static (long Busy, long Total)? CpuTimes()
+    {
+        try
+        {
+            if (!File.Exists("/proc/stat"))
+            {
+                return null;
+            }
+
+            // "cpu  user nice system idle iowait irq softirq steal ...": idle and iowait are the idle time.
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(long.Parse).ToArray();
+            var total = fields.Take(8).Sum();
+            return (total - fields[3] - fields[4], total);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The share of all cores' time that was busy between two <see cref="CpuTimes"/> readings.</summary>
+    public static double? BusyFraction((long Busy, long Total)? before, (long Busy, long Total)? after) =>
+        before is { } b && after is { } a && a.Total > b.Total ? (double)(a.Busy - b.Busy) / (a.Total - b.Total) : null;
+
     private static string? CpuModel()
     {
         try

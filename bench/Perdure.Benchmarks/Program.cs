@@ -155,7 +155,7 @@ if (warmUp is { Errors.Count: 0 })
                           $"in {run.Elapsed.TotalSeconds,7:0.000} s  {run.StepsPerSecond,9:N0} steps/s  {run.InstancesPerSecond,8:N0} instances/s  " +
                           (store.IsSqlite ? $"file {run.FileBytes / 1024.0 / 1024.0,5:0.0} MB  " : string.Empty) +
                           (store.IsPostgres ? $"schema {run.FileBytes / 1024.0 / 1024.0,5:0.0} MB  " : string.Empty) +
-                          $"load {load}  " +
+                          $"load {load}  {CpuBusy(run)}" +
                           (run.Errors.Count == 0 ? "outputs verified" : $"{run.Errors.Count} WRONG"));
         PrintCounters(run);
         PrintStatements(run);
@@ -325,7 +325,7 @@ if (errors.Count == 0 && options.WorkerProcesses.Count > 0)
             {
                 Console.WriteLine($"  {workers} worker(s) rep {rep}/{options.Repetitions}  {run.Instances * W1ShortChains.StepsPerInstance,7:N0} steps " +
                                   $"in {run.Elapsed.TotalSeconds,7:0.000} s  {run.StepsPerSecond,9:N0} steps/s  {run.InstancesPerSecond,8:N0} instances/s  " +
-                                  $"workers ready in {scaled.Startup.TotalSeconds:0.0} s  load {load}  " +
+                                  $"workers ready in {scaled.Startup.TotalSeconds:0.0} s  load {load}  {CpuBusy(run)}" +
                                   (scaled.Errors.Count == 0 ? "outputs verified" : $"{scaled.Errors.Count} WRONG"));
                 PrintCounters(run);
             }
@@ -446,6 +446,10 @@ async Task ProbeAsync()
     report.FlushProbes.Add(flushes);
     PrintProbe("flushes (append 100 bytes + fsync, FileStream.Flush(flushToDisk: true))", "flushes/s", flushes);
 }
+
+// How busy the machine's cores were during the run (every process: client, workers, database server, anything else).
+static string CpuBusy(RunResult run) =>
+    run.CpuBusy is { } busy ? $"cpu {busy * 100:0}% of {Environment.ProcessorCount} cores  " : string.Empty;
 
 void PrintCounters(RunResult run)
 {

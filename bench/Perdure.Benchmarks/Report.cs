@@ -237,7 +237,8 @@ internal sealed class Report
                 "W1 scale-out", $"{group.Key} worker process{(group.Key == 1 ? string.Empty : "es")}: activity steps/s ({count} rep{(count == 1 ? string.Empty : "s")})",
                 Summary(steps), "grows with workers",
                 (probed ? $"= {steps.Median / CommitsPerSecond:0.00} x one-row commits/s" : "-") +
-                (oneWorker is not null && group.Key != 1 ? $"; {steps.Median / oneWorker.Median:0.00} x 1 worker" : string.Empty),
+                (oneWorker is not null && group.Key != 1 ? $"; {steps.Median / oneWorker.Median:0.00} x 1 worker" : string.Empty) +
+                (group.All(r => r.Run!.CpuBusy is not null) ? $"; cores {Stats(group.Select(r => r.Run!.CpuBusy!.Value * 100)).Median:0}% busy" : string.Empty),
             ];
             yield return
             [
@@ -322,7 +323,7 @@ internal sealed class Report
                 FirstWarmUpRunStepsPerSecond = W1FirstRun?.StepsPerSecond,
                 Runs = W1Runs.Select(r => new
                 {
-                    r.TaskHub, r.Load, r.Instances, ElapsedSeconds = r.Elapsed.TotalSeconds, r.StepsPerSecond, r.InstancesPerSecond, r.FileBytes,
+                    r.TaskHub, r.Load, r.CpuBusy, r.Instances, ElapsedSeconds = r.Elapsed.TotalSeconds, r.StepsPerSecond, r.InstancesPerSecond, r.FileBytes,
                     ServerCounters = r.Server, r.CountedSteps, r.Commands,
                 }),
             },
@@ -339,6 +340,7 @@ internal sealed class Report
                 s.Run?.StepsPerSecond,
                 s.Run?.InstancesPerSecond,
                 StepsPerSecondOverCommitsPerSecond = s.Run?.StepsPerSecond / CommitsPerSecond,
+                s.Run?.CpuBusy,
                 ServerCounters = s.Run?.Server,
                 s.Run?.CountedSteps,
             }),

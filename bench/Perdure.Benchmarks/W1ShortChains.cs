@@ -71,6 +71,7 @@ internal static class W1ShortChains
     public static async Task<RunResult> ScheduleAndVerifyAsync(DurableTaskClient client, string taskHub, int instances, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
+        var cpu = Machine.CpuTimes();
         var stopwatch = Stopwatch.StartNew();
         // All instances are scheduled at once, as many callers of a service would: their creations share commits.
         var ids = await Task.WhenAll(Enumerable.Range(0, instances)
@@ -88,7 +89,10 @@ internal static class W1ShortChains
         }
 
         stopwatch.Stop();
-        return new RunResult(taskHub, instances, stopwatch.Elapsed, 0, Verify(ids, results));
+        return new RunResult(taskHub, instances, stopwatch.Elapsed, 0, Verify(ids, results))
+        {
+            CpuBusy = Machine.BusyFraction(cpu, Machine.CpuTimes()),
+        };
     }
 
     public static void Register(DurableTaskRegistry r) => r
@@ -142,6 +146,9 @@ internal sealed record RunResult(string TaskHub, int Instances, TimeSpan Elapsed
 
     /// <summary>Commands (and batches) this process sent to PostgreSQL during the run, COMMITs not included.</summary>
     public long? Commands { get; init; }
+
+    /// <summary>The share of the machine's CPU time (all cores, every process) that was busy during the timed run.</summary>
+    public double? CpuBusy { get; init; }
 
     /// <summary>The machine's load averages (1, 5, 15 min) when the run started.</summary>
     public string? Load { get; init; }
