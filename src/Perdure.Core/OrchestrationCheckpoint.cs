@@ -36,8 +36,9 @@ public sealed record OrchestrationCheckpoint
     /// worker claims them and no claim is needed. Null (the default): every call is claimable at once by any worker.
     /// </summary>
     /// <remarks>
-    /// A worker asks for as many as it has free activity slots: they run where the orchestration's state is cached, and
-    /// their results commit together with its next step. If the worker dies, their leases run out and any worker claims them.
+    /// A worker asks for as many as it has free activity slots: they run where the orchestration's state is cached, so
+    /// their results can commit together with its next step. If the worker dies, their leases run out and any worker
+    /// claims them.
     /// </remarks>
     public ActivityLeaseRequest? LeaseActivities { get; init; }
 

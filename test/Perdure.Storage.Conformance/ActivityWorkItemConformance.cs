@@ -355,4 +355,20 @@ public abstract class ActivityWorkItemConformance : StoreConformanceBase
         Assert.Empty(await Store.CompleteOrchestrationAsync(workItem, checkpoint, Ct));
         Assert.Equal(2, (await Store.ClaimActivitiesAsync("worker-2", LeaseDuration, 10, Ct)).Count);
     }
+
+    [Fact]
+    public async Task Checkpoint_LeasingCallsAfterItsLeaseWasTakenOver_ThrowsAndWritesNoCall()
+    {
+        var (workItem, checkpoint) = await StepCallingAsync("order-1", "A", "B");
+        Time.Advance(LeaseDuration);
+        var other = await ClaimInstanceAsync("order-1");
+
+        await Assert.ThrowsAsync<WorkItemLockLostException>(() =>
+            Store.CompleteOrchestrationAsync(workItem, checkpoint with { LeaseActivities = new(2, LeaseDuration) }, Ct));
+
+        Time.Advance(LeaseDuration + LeaseDuration);
+        Assert.Null(await Store.ClaimActivityAsync("worker-2", LeaseDuration, Ct));
+        Assert.Empty(await Store.GetHistoryAsync("order-1", Ct));
+        Assert.Empty(await Store.CompleteOrchestrationAsync(other, CheckpointOf(other), Ct));
+    }
 }

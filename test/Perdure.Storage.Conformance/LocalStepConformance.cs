@@ -86,6 +86,19 @@ public abstract class LocalStepConformance : StoreConformanceBase
     }
 
     [Fact]
+    public async Task LeaseRequestForMoreCallsThanTheStepMakes_ThrowsAndWritesNothing()
+    {
+        var activity = await RunUntilActivityClaimedAsync("order-1");
+        var step = await NextStepAsync("order-1");
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.CompleteActivityWithStepAsync(
+            activity, Result(), step with { Checkpoint = step.Checkpoint with { LeaseActivities = new(2, LeaseDuration) } }, Ct));
+
+        Assert.Equal(step.HistoryLength, (await Store.GetHistoryAsync("order-1", Ct)).Count);
+        Assert.True((await Store.CompleteActivityWithStepAsync(activity, Result(), step, Ct)).Committed);
+    }
+
+    [Fact]
     public async Task StepNotCommitted_LeasesNothingAndWritesNoneOfItsCalls()
     {
         var activity = await RunUntilActivityClaimedAsync("order-1");

@@ -21,14 +21,20 @@ internal sealed class ActivityDispatcher
     private readonly DispatchContext _context;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<ActivityWorkItem, InFlight> _inFlight = new(ReferenceEqualityComparer.Instance);
-    private readonly Func<ActivityWorkItem, HistoryEvent, Task<(bool Completed, ActivityWorkItem? Next)>> _completeWithLocalStep;
+    private readonly Func<ActivityWorkItem, HistoryEvent, bool, Task<(bool Completed, ActivityWorkItem? Next)>> _completeWithLocalStep;
+
+    /// <summary>
+    /// How many activities in a row one slot runs by hand-over before it goes back to the loop, so that calls waiting in
+    /// the queue (a fan-out's overflow, another worker's expired leases) get slots even while long chains keep running.
+    /// </summary>
+    internal const int MaxHandOvers = 100;
     private volatile bool _gaveUp;
 
     /// <param name="context">What the dispatchers share.</param>
     /// <param name="completeWithLocalStep">Tries to complete an activity together with its orchestration's next step
     /// (see <see cref="OrchestrationDispatcher.TryCompleteWithLocalStepAsync"/>); false when the usual completion must run,
-    /// and the activity that step leased to this slot, if any.</param>
-    public ActivityDispatcher(DispatchContext context, Func<ActivityWorkItem, HistoryEvent, Task<(bool Completed, ActivityWorkItem? Next)>> completeWithLocalStep)
+    /// and the activity that step leased to this slot, if any (only when the third argument allows a hand-over).</param>
+    public ActivityDispatcher(DispatchContext context, Func<ActivityWorkItem, HistoryEvent, bool, Task<(bool Completed, ActivityWorkItem? Next)>> completeWithLocalStep)
     {
         _context = context;
         _completeWithLocalStep = completeWithLocalStep;
@@ -106,17 +112,26 @@ internal sealed class ActivityDispatcher
 
     /// <summary>
     /// Runs an activity and completes it. When its completion commits the orchestration's next step and that step leased
-    /// its first activity call to this slot, runs that one next, and so on: a sequence of activities stays in one slot.
+    /// its first activity call to this slot, runs that one next, and so on: a sequence of activities stays in one slot, for
+    /// at most <see cref="MaxHandOvers"/> activities. An item that comes after the worker gave up waiting for its
+    /// activities (see <see cref="AbandonInFlightAsync"/>) is abandoned, not run.
     /// </summary>
     public async Task ProcessAsync(ActivityWorkItem workItem)
     {
-        for (ActivityWorkItem? next = workItem; next is not null;)
+        var run = 0;
+        for (ActivityWorkItem? next = workItem; next is not null; run++)
         {
-            next = await ProcessOneAsync(next).ConfigureAwait(false);
+            if (_gaveUp)
+            {
+                await AbandonQuietlyAsync(next).ConfigureAwait(false);
+                return;
+            }
+
+            next = await ProcessOneAsync(next, handOver: run + 1 < MaxHandOvers).ConfigureAwait(false);
         }
     }
 
-    private async Task<ActivityWorkItem?> ProcessOneAsync(ActivityWorkItem workItem)
+    private async Task<ActivityWorkItem?> ProcessOneAsync(ActivityWorkItem workItem, bool handOver)
     {
         var state = new InFlight();
         _inFlight[workItem] = state;
@@ -145,7 +160,7 @@ internal sealed class ActivityDispatcher
 
         try
         {
-            var (completed, next) = await _completeWithLocalStep(workItem, result).ConfigureAwait(false);
+            var (completed, next) = await _completeWithLocalStep(workItem, result, handOver).ConfigureAwait(false);
             if (!completed)
             {
                 await _context.Store.CompleteActivityAsync(workItem, result, CancellationToken.None).ConfigureAwait(false);

@@ -125,14 +125,15 @@ internal sealed class OrchestrationDispatcher : IDisposable
     /// runtime last left it; otherwise it delivers the result to the inbox as usual and the runtime is dropped.
     /// </summary>
     /// <remarks>
-    /// The step's first activity call may take over the caller's activity slot: the caller runs it next, without a claim.
-    /// Further calls take free slots (see <see cref="ActivityLoop"/>) and start at once.
+    /// With <paramref name="handOver"/>, the step's first activity call takes over the caller's activity slot: the caller
+    /// runs it next, without a claim, and further calls take free slots (see <see cref="ActivityLoop"/>) and start at once.
+    /// Without it, every call goes to the queue.
     /// </remarks>
     /// <returns>Whether the activity was completed: false if nothing was written because no usable runtime is cached (or
     /// the step got stuck), and the caller completes the activity the usual way. And the activity the caller runs next in
     /// its slot, if the step leased one to it.</returns>
     /// <exception cref="WorkItemLockLostException">The activity's lease was lost; nothing was written.</exception>
-    public async Task<(bool Completed, ActivityWorkItem? Next)> TryCompleteWithLocalStepAsync(ActivityWorkItem workItem, HistoryEvent result)
+    public async Task<(bool Completed, ActivityWorkItem? Next)> TryCompleteWithLocalStepAsync(ActivityWorkItem workItem, HistoryEvent result, bool handOver)
     {
         var entry = Cache.TryTakeRunning(workItem.InstanceId, workItem.ExecutionId);
         if (entry?.Instance is not { } before)
@@ -160,7 +161,7 @@ internal sealed class OrchestrationDispatcher : IDisposable
             var checkpoint = CheckpointBuilder.Build(before, runtime, step, now);
             var loop = ActivityLoop;
             var calls = checkpoint.ActivityTasks.Count;
-            var ownSlot = calls > 0 && loop is { Stopped: false } ? 1 : 0;
+            var ownSlot = handOver && calls > 0 && loop is { Stopped: false } ? 1 : 0;
             var reserved = ownSlot == 1 ? loop!.TryReserve(calls - 1) : 0;
             var outcome = LocalStepResult.NotCommitted;
             try
@@ -285,6 +286,10 @@ internal sealed class OrchestrationDispatcher : IDisposable
     /// Commits; on success keeps <paramref name="entry"/> in the cache and starts the activity calls leased to this worker
     /// (see <see cref="ActivityLoop"/>). Returns false if the lease was lost.
     /// </summary>
+    /// <remarks>
+    /// A commit that fails after the store committed (a lost connection during COMMIT) starts nothing: the leased calls
+    /// wait until their lease runs out and are then claimed like those of a worker that died.
+    /// </remarks>
     private async Task<bool> CommitAsync(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint, CachedOrchestration? entry)
     {
         var loop = ActivityLoop;

@@ -1,8 +1,8 @@
 namespace Perdure.Engine.Dispatch;
 
 /// <summary>
-/// The free concurrency slots of one <see cref="WorkItemLoop{T}"/>: only the loop takes them, the items it started give
-/// them back. Lock-free; only a wait for a slot allocates (one task completion source).
+/// The free concurrency slots of one <see cref="WorkItemLoop{T}"/>: the loop takes them for its claims, reservations take
+/// them for items claimed elsewhere (<see cref="WorkItemLoop{T}.TryReserve"/>), and the items started in them give them back. Lock-free; only a wait for a slot allocates (one task completion source).
 /// </summary>
 /// <remarks>
 /// A <see cref="SemaphoreSlim"/> served here before: its lock was contended by every finishing item and the loop, and each
