@@ -5,8 +5,12 @@
 -- included). The lease (@LockedBy, @LockExpiration) names the claimed rows; a row of an earlier claim with an equal
 -- lease may come back too, and the caller keeps only the ids Claim.sql returned. A leased row's AvailableAt is its
 -- LockExpiration (the claim cleared the back-off, its message was visible and the lease is positive), so the rows are
--- found by an equality seek on Instances_Available rather than a scan of the hub.
-SELECT p.InstanceId, p.Input, p.Output, p.CustomStatus
+-- found by an equality seek on Instances_Available rather than a scan of the hub, and their payloads by one primary key
+-- probe each (LATERAL with LIMIT 1, never flattened into a join, which may read the whole hub's InstancePayloads index:
+-- see SelectInstancesWithPayloads.sql).
+SELECT i.InstanceId, p.Input, p.Output, p.CustomStatus
 FROM Instances AS i
-JOIN InstancePayloads AS p ON p.TaskHub = i.TaskHub AND p.InstanceId = i.InstanceId
+CROSS JOIN LATERAL (
+    SELECT pp.Input, pp.Output, pp.CustomStatus FROM InstancePayloads AS pp
+    WHERE pp.TaskHub = i.TaskHub AND pp.InstanceId = i.InstanceId LIMIT 1) AS p
 WHERE i.TaskHub = @TaskHub AND i.AvailableAt = @LockExpiration AND i.LockedBy = @LockedBy AND i.LockExpiration = @LockExpiration;
