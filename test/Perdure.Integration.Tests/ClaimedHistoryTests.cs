@@ -19,7 +19,7 @@ public sealed class ClaimedHistoryTests
     [Fact]
     public async Task A_worker_without_a_cached_runtime_replays_from_the_history_the_claim_carried_and_reads_none()
     {
-        var store = HistoryWithClaims.Over(new InMemoryStore(PerdureTestHost.NewTaskHubName()));
+        var store = StoreProxy.Over<HistoryWithClaims>(new InMemoryStore(PerdureTestHost.NewTaskHubName()));
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddDurableTaskWorker(b =>
@@ -65,23 +65,14 @@ public sealed class ClaimedHistoryTests
     /// A store that reads each claimed instance's history with the claim, as the PostgreSQL store does for instances
     /// another worker ran, and counts the history reads anyone else makes. Every other member goes to the inner store.
     /// </summary>
-    public class HistoryWithClaims : DispatchProxy
+    public class HistoryWithClaims : StoreProxy
     {
-        private IPerdureStore _inner = null!;
         private int _historyReads;
         private int _historiesAttached;
 
         public int HistoryReads => Volatile.Read(ref _historyReads);
 
         public int HistoriesAttached => Volatile.Read(ref _historiesAttached);
-
-        public static HistoryWithClaims Over(IPerdureStore inner)
-        {
-            var proxy = Create<IPerdureStore, HistoryWithClaims>();
-            var store = (HistoryWithClaims)(object)proxy;
-            store._inner = inner;
-            return store;
-        }
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
@@ -95,19 +86,12 @@ public sealed class ClaimedHistoryTests
                     return ClaimWithHistoryAsync((string)args![0]!, (TimeSpan)args[1]!, (int)args[2]!, (CancellationToken)args[3]!);
             }
 
-            try
-            {
-                return targetMethod.Invoke(_inner, args);
-            }
-            catch (TargetInvocationException ex) when (ex.InnerException is not null)
-            {
-                throw ex.InnerException;
-            }
+            return Forward(targetMethod, args);
         }
 
         private async Task<IReadOnlyList<OrchestrationWorkItem>> ClaimWithHistoryAsync(string lockedBy, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken)
         {
-            var claimed = await _inner.ClaimOrchestrationsAsync(lockedBy, leaseDuration, maxCount, cancellationToken);
+            var claimed = await Inner.ClaimOrchestrationsAsync(lockedBy, leaseDuration, maxCount, cancellationToken);
             var result = new List<OrchestrationWorkItem>(claimed.Count);
             foreach (var item in claimed)
             {
@@ -117,7 +101,7 @@ public sealed class ClaimedHistoryTests
                     continue;
                 }
 
-                var history = await _inner.GetHistoryAsync(item.InstanceId, cancellationToken);
+                var history = await Inner.GetHistoryAsync(item.InstanceId, cancellationToken);
                 Assert.Equal(item.HistoryLength, history.Count);
                 Interlocked.Increment(ref _historiesAttached);
                 result.Add(new OrchestrationWorkItem(item.Instance, item.Messages, item.HistoryLength, item.Lease) { History = history });

@@ -22,7 +22,7 @@ public sealed class LeasedActivityTests
     private static async Task<(OrchestrationMetadata Result, ClaimCounter Store)> RunAsync(
         string orchestrator, string input, int activitySlots, Action<DurableTaskRegistry> register)
     {
-        var store = ClaimCounter.Over(new InMemoryStore(PerdureTestHost.NewTaskHubName()));
+        var store = StoreProxy.Over<ClaimCounter>(new InMemoryStore(PerdureTestHost.NewTaskHubName()));
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddDurableTaskWorker(b =>
@@ -114,12 +114,11 @@ public sealed class LeasedActivityTests
     }
 
     /// <summary>Counts the activities and instances claims returned, and the activities steps leased; the rest goes to the inner store.</summary>
-    public class ClaimCounter : DispatchProxy
+    public class ClaimCounter : StoreProxy
     {
         private readonly StrongBox<int> _activitiesClaimed = new();
         private readonly StrongBox<int> _orchestrationsClaimed = new();
         private readonly StrongBox<int> _activitiesLeased = new();
-        private IPerdureStore _inner = null!;
 
         public int ActivitiesClaimed => Volatile.Read(ref _activitiesClaimed.Value);
 
@@ -127,27 +126,10 @@ public sealed class LeasedActivityTests
 
         public int ActivitiesLeased => Volatile.Read(ref _activitiesLeased.Value);
 
-        public static ClaimCounter Over(IPerdureStore inner)
-        {
-            var proxy = Create<IPerdureStore, ClaimCounter>();
-            var store = (ClaimCounter)(object)proxy;
-            store._inner = inner;
-            return store;
-        }
-
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
             ArgumentNullException.ThrowIfNull(targetMethod);
-            object? result;
-            try
-            {
-                result = targetMethod.Invoke(_inner, args);
-            }
-            catch (TargetInvocationException ex) when (ex.InnerException is not null)
-            {
-                throw ex.InnerException;
-            }
-
+            var result = Forward(targetMethod, args);
             return targetMethod.Name switch
             {
                 nameof(IPerdureStore.ClaimActivitiesAsync) => CountAsync((Task<IReadOnlyList<ActivityWorkItem>>)result!, r => r.Count, _activitiesClaimed),
