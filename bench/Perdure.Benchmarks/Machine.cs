@@ -59,6 +59,10 @@ internal static class Machine
         }
     }
 
+    /// <summary>Busy CPU seconds, all cores, between two <see cref="CpuTimes"/> readings (/proc/stat counts in 1/100 s).</summary>
+    public static double? BusySeconds((long Busy, long Total)? before, (long Busy, long Total)? after) =>
+        before is { } b && after is { } a ? (a.Busy - b.Busy) / 100.0 : null;
+
     /// <summary>The share of all cores' time that was busy between two <see cref="CpuTimes"/> readings.</summary>
     public static double? BusyFraction((long Busy, long Total)? before, (long Busy, long Total)? after) =>
         before is { } b && after is { } a && a.Total > b.Total ? (double)(a.Busy - b.Busy) / (a.Total - b.Total) : null;

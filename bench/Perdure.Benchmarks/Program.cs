@@ -453,6 +453,18 @@ static string CpuBusy(RunResult run) =>
 
 void PrintCounters(RunResult run)
 {
+    if (run.MachineCpuSeconds is { } machine)
+    {
+        // Per step, where the machine's CPU went: this process, the worker processes, and everything else (on this
+        // machine: the database server, for PostgreSQL).
+        var steps = run.Instances * W1ShortChains.StepsPerInstance;
+        var workers = run.WorkerCpuSeconds ?? 0;
+        var rest = Math.Max(0, machine - run.ProcessCpuSeconds - workers);
+        Console.WriteLine($"      per step, cpu: {machine * 1e6 / steps:N0} µs in all; this process {run.ProcessCpuSeconds * 1e6 / steps:N0}" +
+                          (run.WorkerCpuSeconds is null ? string.Empty : $", worker processes {workers * 1e6 / steps:N0}") +
+                          $", the rest (database server, anything else) {rest * 1e6 / steps:N0}");
+    }
+
     if (run.Server is { } server)
     {
         Console.WriteLine($"      per step, server: {server.PerStep(run.CountedSteps)}" +

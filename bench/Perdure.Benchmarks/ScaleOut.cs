@@ -70,7 +70,9 @@ internal static class ScaleOut
             if (errors.Count == 0)
             {
                 GC.Collect();
+                var workerCpu = WorkerCpu(processes);
                 run = await W1ShortChains.ScheduleAndVerifyAsync(client, taskHub, instances, timeout).ConfigureAwait(false);
+                run = run with { WorkerCpuSeconds = (WorkerCpu(processes) - workerCpu).TotalSeconds };
                 errors.AddRange(run.Errors);
             }
         }
@@ -122,6 +124,19 @@ internal static class ScaleOut
         {
             return $"worker process {index} was not ready within {s_readyTimeout.TotalSeconds:0} s";
         }
+    }
+
+    /// <summary>CPU time the worker processes used so far.</summary>
+    private static TimeSpan WorkerCpu(List<Process> processes)
+    {
+        var total = TimeSpan.Zero;
+        foreach (var process in processes)
+        {
+            process.Refresh();
+            total += process.TotalProcessorTime;
+        }
+
+        return total;
     }
 
     /// <summary>Waits until the JIT has settled in this process and in every worker (each answers <see cref="WorkerProcess.Settle"/>).</summary>

@@ -72,6 +72,7 @@ internal static class W1ShortChains
     {
         using var cts = new CancellationTokenSource(timeout);
         var cpu = Machine.CpuTimes();
+        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         // All instances are scheduled at once, as many callers of a service would: their creations share commits.
         var ids = await Task.WhenAll(Enumerable.Range(0, instances)
@@ -89,9 +90,12 @@ internal static class W1ShortChains
         }
 
         stopwatch.Stop();
+        var cpuAfter = Machine.CpuTimes();
         return new RunResult(taskHub, instances, stopwatch.Elapsed, 0, Verify(ids, results))
         {
-            CpuBusy = Machine.BusyFraction(cpu, Machine.CpuTimes()),
+            CpuBusy = Machine.BusyFraction(cpu, cpuAfter),
+            MachineCpuSeconds = Machine.BusySeconds(cpu, cpuAfter),
+            ProcessCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds,
         };
     }
 
@@ -149,6 +153,15 @@ internal sealed record RunResult(string TaskHub, int Instances, TimeSpan Elapsed
 
     /// <summary>The share of the machine's CPU time (all cores, every process) that was busy during the timed run.</summary>
     public double? CpuBusy { get; init; }
+
+    /// <summary>Busy CPU seconds of the whole machine (all cores, every process) during the timed run.</summary>
+    public double? MachineCpuSeconds { get; init; }
+
+    /// <summary>CPU seconds this process (the client, and the worker when it runs here) used during the timed run.</summary>
+    public double ProcessCpuSeconds { get; init; }
+
+    /// <summary>Scale-out: CPU seconds the worker processes used during the timed run.</summary>
+    public double? WorkerCpuSeconds { get; init; }
 
     /// <summary>The machine's load averages (1, 5, 15 min) when the run started.</summary>
     public string? Load { get; init; }
