@@ -47,11 +47,12 @@ internal static class Machine
                 return null;
             }
 
-            // "cpu  user nice system idle iowait irq softirq steal ...": idle and iowait are the idle time.
+            // "cpu  user nice system idle iowait irq softirq steal ...": idle and iowait are idle time, and steal is time the
+            // hypervisor gave to other machines, so none of them is work of this one.
             var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
                 .Select(long.Parse).ToArray();
             var total = fields.Take(8).Sum();
-            return (total - fields[3] - fields[4], total);
+            return (total - fields[3] - fields[4] - fields[7], total);
         }
         catch (Exception ex) when (ex is IOException or FormatException or IndexOutOfRangeException)
         {

@@ -455,14 +455,14 @@ void PrintCounters(RunResult run)
 {
     if (run.MachineCpuSeconds is { } machine)
     {
-        // Per step, where the machine's CPU went: this process, the worker processes, and everything else (on this
-        // machine: the database server, for PostgreSQL).
+        // Per step, where the machine's CPU went: this process, the worker processes, and every other process (on the
+        // development machine the database server, for PostgreSQL; the windows differ slightly, so a small remainder is noise).
         var steps = run.Instances * W1ShortChains.StepsPerInstance;
         var workers = run.WorkerCpuSeconds ?? 0;
         var rest = Math.Max(0, machine - run.ProcessCpuSeconds - workers);
         Console.WriteLine($"      per step, cpu: {machine * 1e6 / steps:N0} µs in all; this process {run.ProcessCpuSeconds * 1e6 / steps:N0}" +
                           (run.WorkerCpuSeconds is null ? string.Empty : $", worker processes {workers * 1e6 / steps:N0}") +
-                          $", the rest (database server, anything else) {rest * 1e6 / steps:N0}");
+                          $", other processes (a local database server) {rest * 1e6 / steps:N0}");
     }
 
     if (run.Server is { } server)

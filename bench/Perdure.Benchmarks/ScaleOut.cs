@@ -150,9 +150,9 @@ internal static class ScaleOut
         }
 
         await Jit.SettledAsync().ConfigureAwait(false);
-        using var cts = new CancellationTokenSource(s_readyTimeout);
         for (var k = 0; k < processes.Count; k++)
         {
+            using var cts = new CancellationTokenSource(s_readyTimeout);
             try
             {
                 string? line;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.DurableTask;
@@ -73,7 +74,7 @@ public sealed class LeasedActivityTests
     [Fact]
     public async Task A_long_sequence_gives_its_slot_back_to_the_queue_after_the_hand_over_limit()
     {
-        // ActivityDispatcher.MaxHandOvers is 100: the 101st call goes to the queue and is claimed.
+        // ActivityDispatcher.MaxActivitiesInARow is 100: the 101st call goes to the queue and is claimed.
         var steps = 120;
         var (result, store) = await RunAsync("Chain", string.Empty, activitySlots: 4, r => r
             .AddActivityFunc<string, string>("Append", (_, s) => s + ".")
@@ -89,8 +90,12 @@ public sealed class LeasedActivityTests
 
         Assert.Equal(steps, result.ReadOutputAs<int>());
         Assert.Equal(steps, store.ActivitiesLeased + store.ActivitiesClaimed);
-        Assert.InRange(store.ActivitiesClaimed, 1, 2);
         Assert.Equal(1, store.OrchestrationsClaimed);
+
+        // Event ids count calls from 0. The 101st call (id 100) is the first after a slot's 100 in a row, so it was claimed
+        // from the queue. The first call (id 0) was claimed too only if the activity loop held every free slot for a claim
+        // as the first step committed; the slot's run then starts there and still ends after the 100th call.
+        Assert.Contains(string.Join(",", store.ClaimedEventIds.Order()), (string[])["100", "0,100"]);
     }
 
     [Fact]
@@ -108,7 +113,8 @@ public sealed class LeasedActivityTests
         Assert.Equal(55, result.ReadOutputAs<int>());
         Assert.Equal(5, store.ActivitiesLeased + store.ActivitiesClaimed);
 
-        // Two slots: two calls leased (fewer only if the activity loop held the slots for a claim at that moment).
+        // Two slots: at most two calls leased (fewer only if the activity loop held the slots for a claim at that moment),
+        // never more than the slots, and every other call claimed from the queue.
         Assert.InRange(store.ActivitiesLeased, 0, 2);
         Assert.InRange(store.ActivitiesClaimed, 3, 5);
     }
@@ -119,6 +125,10 @@ public sealed class LeasedActivityTests
         private readonly StrongBox<int> _activitiesClaimed = new();
         private readonly StrongBox<int> _orchestrationsClaimed = new();
         private readonly StrongBox<int> _activitiesLeased = new();
+        private readonly ConcurrentQueue<int> _claimedEventIds = new();
+
+        /// <summary>The TaskScheduled event ids of the activities claims returned.</summary>
+        public IEnumerable<int> ClaimedEventIds => _claimedEventIds;
 
         public int ActivitiesClaimed => Volatile.Read(ref _activitiesClaimed.Value);
 
@@ -132,12 +142,22 @@ public sealed class LeasedActivityTests
             var result = Forward(targetMethod, args);
             return targetMethod.Name switch
             {
-                nameof(IPerdureStore.ClaimActivitiesAsync) => CountAsync((Task<IReadOnlyList<ActivityWorkItem>>)result!, r => r.Count, _activitiesClaimed),
+                nameof(IPerdureStore.ClaimActivitiesAsync) => CountAsync((Task<IReadOnlyList<ActivityWorkItem>>)result!, RecordClaimed, _activitiesClaimed),
                 nameof(IPerdureStore.ClaimOrchestrationsAsync) => CountAsync((Task<IReadOnlyList<OrchestrationWorkItem>>)result!, r => r.Count, _orchestrationsClaimed),
                 nameof(IPerdureStore.CompleteOrchestrationAsync) => CountAsync((Task<IReadOnlyList<ActivityWorkItem>>)result!, r => r.Count, _activitiesLeased),
                 nameof(IPerdureStore.CompleteActivityWithStepAsync) => CountAsync((Task<LocalStepResult>)result!, r => r.LeasedActivities.Count, _activitiesLeased),
                 _ => result,
             };
+        }
+
+        private int RecordClaimed(IReadOnlyList<ActivityWorkItem> claimed)
+        {
+            foreach (var item in claimed)
+            {
+                _claimedEventIds.Enqueue(item.Scheduled.EventId);
+            }
+
+            return claimed.Count;
         }
 
         private static async Task<T> CountAsync<T>(Task<T> task, Func<T, int> count, StrongBox<int> counter)

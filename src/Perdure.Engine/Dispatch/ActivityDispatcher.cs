@@ -24,10 +24,10 @@ internal sealed class ActivityDispatcher
     private readonly Func<ActivityWorkItem, HistoryEvent, bool, Task<(bool Completed, ActivityWorkItem? Next)>> _completeWithLocalStep;
 
     /// <summary>
-    /// How many activities in a row one slot runs by hand-over before it goes back to the loop, so that calls waiting in
-    /// the queue (a fan-out's overflow, another worker's expired leases) get slots even while long chains keep running.
+    /// How many activities one slot runs in a row (the first plus 99 handed over) before it goes back to the loop, so that
+    /// calls waiting in the queue (a fan-out's overflow, another worker's expired leases) get slots while long chains run.
     /// </summary>
-    internal const int MaxHandOvers = 100;
+    internal const int MaxActivitiesInARow = 100;
     private volatile bool _gaveUp;
 
     /// <param name="context">What the dispatchers share.</param>
@@ -48,6 +48,10 @@ internal sealed class ActivityDispatcher
     public async Task AbandonInFlightAsync()
     {
         _gaveUp = true;
+
+        // Full fence: an item registered in flight after this point sees the flag (ProcessOneAsync checks it after
+        // registering); one registered before is in the walk below.
+        Interlocked.MemoryBarrier();
         foreach (var (workItem, state) in _inFlight)
         {
             await state.Gate.WaitAsync().ConfigureAwait(false);
@@ -113,7 +117,7 @@ internal sealed class ActivityDispatcher
     /// <summary>
     /// Runs an activity and completes it. When its completion commits the orchestration's next step and that step leased
     /// its first activity call to this slot, runs that one next, and so on: a sequence of activities stays in one slot, for
-    /// at most <see cref="MaxHandOvers"/> activities. An item that comes after the worker gave up waiting for its
+    /// at most <see cref="MaxActivitiesInARow"/> activities. An item that comes after the worker gave up waiting for its
     /// activities (see <see cref="AbandonInFlightAsync"/>) is abandoned, not run.
     /// </summary>
     public async Task ProcessAsync(ActivityWorkItem workItem)
@@ -121,13 +125,7 @@ internal sealed class ActivityDispatcher
         var run = 0;
         for (ActivityWorkItem? next = workItem; next is not null; run++)
         {
-            if (_gaveUp)
-            {
-                await AbandonQuietlyAsync(next).ConfigureAwait(false);
-                return;
-            }
-
-            next = await ProcessOneAsync(next, handOver: run + 1 < MaxHandOvers).ConfigureAwait(false);
+            next = await ProcessOneAsync(next, handOver: run + 1 < MaxActivitiesInARow).ConfigureAwait(false);
         }
     }
 
@@ -135,6 +133,29 @@ internal sealed class ActivityDispatcher
     {
         var state = new InFlight();
         _inFlight[workItem] = state;
+        Interlocked.MemoryBarrier(); // pairs with the one in AbandonInFlightAsync
+        if (_gaveUp)
+        {
+            // Came after the worker gave up on its activities (a chain's next item, or one a commit leased late): abandon
+            // it, unless the give-up walk already did.
+            await state.Gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (!state.LeaseLost)
+                {
+                    state.LeaseLost = true;
+                    await AbandonQuietlyAsync(workItem).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _inFlight.TryRemove(workItem, out _);
+                state.Gate.Release();
+            }
+
+            return null;
+        }
+
         HistoryEvent result;
         try
         {
