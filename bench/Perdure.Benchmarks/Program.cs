@@ -453,7 +453,8 @@ static string CpuBusy(RunResult run) =>
 
 void PrintCounters(RunResult run)
 {
-    if (run.MachineCpuSeconds is { } machine)
+    // /proc/stat counts in 10 ms ticks: a run that kept the cores busy for less than half a second gets no split.
+    if (run.MachineCpuSeconds is { } machine && machine >= 0.5)
     {
         // Per step, where the machine's CPU went: this process, the worker processes, and every other process (on the
         // development machine the database server, for PostgreSQL; the windows differ slightly, so a small remainder is noise).
