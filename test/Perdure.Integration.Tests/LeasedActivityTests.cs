@@ -63,12 +63,13 @@ public sealed class LeasedActivityTests
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
         Assert.Equal("go.....", result.ReadOutputAs<string>());
-        Assert.Equal(1, store.OrchestrationsClaimed);
         Assert.Equal(5, store.ActivitiesLeased + store.ActivitiesClaimed);
 
         // The first call is leased unless the activity loop held every free slot for a claim at that moment; every later
-        // call is handed the slot of the one before.
+        // call is handed the slot of the one before. Only the start needs a claim of the instance, and a claimed call's
+        // result may need one more (it can finish before the step that made it is back in the cache).
         Assert.InRange(store.ActivitiesLeased, 4, 5);
+        Assert.InRange(store.OrchestrationsClaimed, 1, 1 + store.ActivitiesClaimed);
     }
 
     [Fact]
@@ -90,7 +91,7 @@ public sealed class LeasedActivityTests
 
         Assert.Equal(steps, result.ReadOutputAs<int>());
         Assert.Equal(steps, store.ActivitiesLeased + store.ActivitiesClaimed);
-        Assert.Equal(1, store.OrchestrationsClaimed);
+        Assert.InRange(store.OrchestrationsClaimed, 1, 1 + store.ActivitiesClaimed);
 
         // Event ids count calls from 0. The 101st call (id 100) is the first after a slot's 100 in a row, so it was claimed
         // from the queue. The first call (id 0) was claimed too only if the activity loop held every free slot for a claim
