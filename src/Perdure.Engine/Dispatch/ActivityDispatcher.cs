@@ -54,19 +54,25 @@ internal sealed class ActivityDispatcher
         Interlocked.MemoryBarrier();
         foreach (var (workItem, state) in _inFlight)
         {
-            await state.Gate.WaitAsync().ConfigureAwait(false);
-            try
+            await AbandonOnceAsync(workItem, state).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Abandons an item in flight unless its lease was already given up (the gate keeps renewal out meanwhile).</summary>
+    private async Task AbandonOnceAsync(ActivityWorkItem workItem, InFlight state)
+    {
+        await state.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!state.LeaseLost)
             {
-                if (!state.LeaseLost)
-                {
-                    state.LeaseLost = true;
-                    await AbandonQuietlyAsync(workItem).ConfigureAwait(false);
-                }
+                state.LeaseLost = true;
+                await AbandonQuietlyAsync(workItem).ConfigureAwait(false);
             }
-            finally
-            {
-                state.Gate.Release();
-            }
+        }
+        finally
+        {
+            state.Gate.Release();
         }
     }
 
@@ -138,21 +144,8 @@ internal sealed class ActivityDispatcher
         {
             // Came after the worker gave up on its activities (a chain's next item, or one a commit leased late): abandon
             // it, unless the give-up walk already did.
-            await state.Gate.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                if (!state.LeaseLost)
-                {
-                    state.LeaseLost = true;
-                    await AbandonQuietlyAsync(workItem).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                _inFlight.TryRemove(workItem, out _);
-                state.Gate.Release();
-            }
-
+            await AbandonOnceAsync(workItem, state).ConfigureAwait(false);
+            _inFlight.TryRemove(workItem, out _);
             return null;
         }
 
