@@ -117,19 +117,9 @@ internal static class W1ShortChains
         var errors = new List<string>();
         for (var i = 0; i < ids.Length; i++)
         {
-            var result = results[i];
-            var expected = Expected(i);
-            if (result is null)
+            if (Outputs.Wrong($"instance {ids[i]} (#{i})", results[i], Expected(i)) is { } wrong)
             {
-                errors.Add($"instance {ids[i]} (#{i}) does not exist");
-            }
-            else if (result.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
-            {
-                errors.Add($"instance {ids[i]} (#{i}) is {result.RuntimeStatus}: {result.FailureDetails?.ErrorMessage}");
-            }
-            else if (result.ReadOutputAs<string>() is var output && output != expected)
-            {
-                errors.Add($"instance {ids[i]} (#{i}) returned '{output}', expected '{expected}'");
+                errors.Add(wrong);
             }
         }
 

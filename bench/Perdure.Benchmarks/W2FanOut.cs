@@ -45,17 +45,9 @@ internal static class W2FanOut
                 var result = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token).ConfigureAwait(false);
                 stopwatch.Stop();
                 var expected = (long)activities * (activities - 1) / 2;
-                if (result is null)
+                if (Outputs.Wrong($"instance {id}", result, expected) is { } wrong)
                 {
-                    errors.Add($"instance {id} does not exist");
-                }
-                else if (result.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
-                {
-                    errors.Add($"instance {id} is {result.RuntimeStatus}: {result.FailureDetails?.ErrorMessage}");
-                }
-                else if (result.ReadOutputAs<long>() is var sum && sum != expected)
-                {
-                    errors.Add($"the results add up to {sum}, expected {expected}");
+                    errors.Add($"{wrong} (the sum of the results)");
                 }
             }
             catch (OperationCanceledException)

@@ -38,17 +38,9 @@ internal static class W3Latency
                     var id = await client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, input, cts.Token).ConfigureAwait(false);
                     var result = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cts.Token).ConfigureAwait(false);
                     stopwatch.Stop();
-                    if (result is null)
+                    if (Outputs.Wrong($"instance {id} ({input})", result, input + "!") is { } wrong)
                     {
-                        errors.Add($"instance {id} ({input}) does not exist");
-                    }
-                    else if (result.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
-                    {
-                        errors.Add($"instance {id} ({input}) is {result.RuntimeStatus}: {result.FailureDetails?.ErrorMessage}");
-                    }
-                    else if (result.ReadOutputAs<string>() is var output && output != input + "!")
-                    {
-                        errors.Add($"instance {id} ({input}) returned '{output}', expected '{input}!'");
+                        errors.Add(wrong);
                     }
                     else if (i >= 0)
                     {

@@ -152,15 +152,10 @@ internal static class W4Events
         await client.RaiseEventAsync(id, EventName, payload, cancellationToken).ConfigureAwait(false);
         var result = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
         stopwatch.Stop();
-        if (result.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+        if (Outputs.Wrong($"instance {id}", result, "event:" + payload) is { } wrong)
         {
-            errors.Enqueue($"instance {id} is {result.RuntimeStatus}: {result.FailureDetails?.ErrorMessage}");
-            return null;
-        }
-
-        if (result.ReadOutputAs<string>() is var output && output != "event:" + payload)
-        {
-            errors.Enqueue($"instance {id} returned '{output}', expected 'event:{payload}'" + (output == "timer" ? " (the timer won)" : string.Empty));
+            var timerWon = result.RuntimeStatus == OrchestrationRuntimeStatus.Completed && result.ReadOutputAs<string>() == "timer";
+            errors.Enqueue(wrong + (timerWon ? " (the timer won)" : string.Empty));
             return null;
         }
 

@@ -163,17 +163,9 @@ internal static class W5LongHistory
     private static void Check(List<string> errors, string id, OrchestrationMetadata? result, int first, int steps)
     {
         var expected = Enumerable.Range(first, steps).Sum(i => (long)i);
-        if (result is null)
+        if (Outputs.Wrong($"instance {id}", result, expected) is { } wrong)
         {
-            errors.Add($"instance {id} does not exist");
-        }
-        else if (result.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
-        {
-            errors.Add($"instance {id} is {result.RuntimeStatus}: {result.FailureDetails?.ErrorMessage}");
-        }
-        else if (result.ReadOutputAs<long>() is var output && output != expected)
-        {
-            errors.Add($"instance {id} returned {output}, expected {expected} (the sum of its {steps:N0} steps)");
+            errors.Add($"{wrong} (the sum of its {steps:N0} steps)");
         }
     }
 

@@ -82,13 +82,9 @@ internal static class W6Memory
         {
             await client.RaiseEventAsync(id, EventName, offset + i, cancellationToken).ConfigureAwait(false);
             var result = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-            if (result.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+            if (Outputs.Wrong($"instance {id}", result, offset + i + 1) is { } error)
             {
-                wrong.Enqueue($"instance {id} is {result.RuntimeStatus}: {result.FailureDetails?.ErrorMessage}");
-            }
-            else if (result.ReadOutputAs<int>() is var output && output != offset + i + 1)
-            {
-                wrong.Enqueue($"instance {id} returned {output}, expected {offset + i + 1}");
+                wrong.Enqueue(error);
             }
         })).ConfigureAwait(false);
         errors.AddRange(wrong);

@@ -55,13 +55,9 @@ internal static class W7Entities
 
             stopwatch.Stop();
             var errors = new List<string>();
-            if (result.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+            if (Outputs.Wrong("the reading orchestration", result, signals) is { } wrong)
             {
-                errors.Add($"the reading orchestration is {result.RuntimeStatus}: {result.FailureDetails?.ErrorMessage}");
-            }
-            else if (result.ReadOutputAs<int>() is var sum && sum != signals)
-            {
-                errors.Add($"the counters add up to {sum}, expected {signals}");
+                errors.Add($"{wrong} (the sum of the counters)");
             }
 
             return new EntityRunResult(signals, entities, stopwatch.Elapsed, errors);
