@@ -425,28 +425,28 @@ public sealed partial class PostgresStore
             refreshReadyAt = false;
         }
 
-        var leasedTaskIds = activityLease is null ? null : new List<long>(step.LeasedActivities);
+        ActivityWorkItem[] leased = step.LeasedActivities > 0 ? new ActivityWorkItem[step.LeasedActivities] : [];
+        var leasedRead = 0;
         if (batch.BatchCommands.Count > 0)
         {
             try
             {
-                if (leasedTaskIds is null)
+                // Only InsertActivityTasks returns rows: the leased calls' task ids, in call order (none when none is leased).
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                do
                 {
-                    await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    // Only InsertActivityTasks returns rows: the leased calls' task ids, in call order.
-                    await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    do
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        if (leasedRead == leased.Length)
                         {
-                            leasedTaskIds.Add(reader.GetInt64(0));
+                            throw new InvalidDataException($"The checkpoint of '{instanceId}' leased {leased.Length} activity calls, but the store returned more task ids.");
                         }
+
+                        var task = checkpoint.ActivityTasks[leasedRead];
+                        leased[leasedRead++] = new ActivityWorkItem(reader.GetInt64(0), task.InstanceId, task.ExecutionId, task.Scheduled, activityLease!);
                     }
-                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
                 }
+                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "history_key")
             {
@@ -514,21 +514,9 @@ public sealed partial class PostgresStore
             CreatedAt = claimed.CreatedAt,
             LastUpdatedAt = session.Now,
         });
-        if (leasedTaskIds is null)
+        if (leasedRead != leased.Length)
         {
-            return [];
-        }
-
-        if (leasedTaskIds.Count != step.LeasedActivities)
-        {
-            throw new InvalidDataException($"The checkpoint of '{instanceId}' leased {step.LeasedActivities} activity calls, but the store returned {leasedTaskIds.Count} task ids.");
-        }
-
-        var leased = new ActivityWorkItem[leasedTaskIds.Count];
-        for (var i = 0; i < leased.Length; i++)
-        {
-            var task = checkpoint.ActivityTasks[i];
-            leased[i] = new ActivityWorkItem(leasedTaskIds[i], task.InstanceId, task.ExecutionId, task.Scheduled, activityLease!);
+            throw new InvalidDataException($"The checkpoint of '{instanceId}' leased {leased.Length} activity calls, but the store returned {leasedRead} task ids.");
         }
 
         return leased;
